@@ -1,0 +1,42 @@
+# Top-level wrapper around meson/ninja. See README.md.
+#   make         release build in build/
+#   make test    install missing packages, ASan+UBSan build in build-test/, run every suite
+#   make bench   benchmarks (bench/README.md)
+#   make fuzz    libFuzzer targets with clang in build-fuzz/
+#   make format  reformat the sources with clang-format
+PY := /usr/bin/python3
+
+.PHONY: all deps test bench fuzz format check-format demo clean
+
+all: deps
+	@test -f build/build.ninja || meson setup build --buildtype=release -Dtests=false
+	ninja -C build
+
+deps:
+	@scripts/install-deps
+
+build-test/build.ninja:
+	meson setup build-test -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized
+
+test: deps build-test/build.ninja
+	ninja -C build-test
+	$(PY) scripts/run-tests build-test
+
+bench: all
+	bench/run-all build
+
+fuzz: deps
+	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dlibfuzzer=true
+	ninja -C build-fuzz
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+demo:
+	@echo "make demo: not yet - the daemon (cascaded) does not exist yet"
+
+clean:
+	rm -rf build build-test build-fuzz

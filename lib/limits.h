@@ -1,0 +1,23 @@
+/*
+ * limits.h - every cap on untrusted input, named in one place.
+ *
+ * Parsers check their input against these and fail with ERR_LIMIT and a
+ * message naming the cap. Constants only; thread-safe.
+ */
+#ifndef CASCADE_LIMITS_H
+#define CASCADE_LIMITS_H
+
+/* Zone files and zone versions. */
+#define LIMIT_ZONE_RRS 200000000UL /* RRs in one zone version */
+#define LIMIT_RDATA_LEN 65535	   /* RDATA octets of one RR (RFC 1035 §3.2.1) */
+#define LIMIT_RRSET_RRS 65535	   /* RRs in one RRset */
+#define LIMIT_NAME_LEN 255	   /* wire octets of a domain name (RFC 1035 §2.3.4) */
+#define LIMIT_LABEL_LEN 63	   /* octets of one label (RFC 1035 §2.3.4) */
+#define LIMIT_INCLUDE_DEPTH 16	   /* nesting of $INCLUDE */
+#define LIMIT_ZONE_FILE_ERRORS 100 /* errors collected before a load gives up */
+
+/* TOML documents (config and policy files). */
+#define LIMIT_TOML_SIZE (4UL << 20) /* bytes of one document */
+#define LIMIT_TOML_DEPTH 64	    /* nesting of arrays and inline tables */
+
+#endif
