@@ -1,0 +1,377 @@
+/* zone_read.c - zone files to zone versions (see zone_read.h). */
+#include "lib/zone/zone_read.h"
+
+#include <errno.h>
+#include <libknot/descriptor.h>
+#include <libknot/dname.h>
+#include <stdarg.h>
+#include <libzscanner/scanner.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util/err.h"
+#include "lib/zone/zone_build.h"
+
+#define READ_MAX_FILES 1024
+
+/* One owner's RRs, collected until the owner changes. RDATA lives in rd;
+ * rrs[i].rdata holds an offset into it until the node is built. */
+struct pending {
+	uint8_t owner[LIMIT_NAME_LEN + 1];
+	size_t owner_len;
+	struct node_rr *rrs;
+	size_t n, cap;
+	struct buf rd;
+};
+
+struct loader {
+	const struct zone_read_opts *opts;
+	struct zone_msgs *msgs;
+	uint8_t apex[LIMIT_NAME_LEN + 1];
+	uint8_t apex_key[NAME_KEY_MAX];
+	size_t apex_key_len;
+	struct pending cur;
+	struct zone_build zb;
+	const char *files[READ_MAX_FILES]; /* names for messages; [0] is the top file */
+	uint16_t nfiles;
+	uint16_t file; /* index of the file being read */
+	int depth;     /* $INCLUDE nesting */
+	size_t rrs;    /* RRs read so far */
+	int fatal;     /* first error that stops the load, or 0 */
+};
+
+void zone_msgs_init(struct zone_msgs *m)
+{
+	buf_init(&m->text, 1 << 20);
+	m->errors = m->warnings = 0;
+}
+
+void zone_msgs_deinit(struct zone_msgs *m)
+{
+	buf_deinit(&m->text);
+}
+
+static void msg(struct loader *l, uint64_t line, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void msg(struct loader *l, uint64_t line, bool error, const char *fmt, ...)
+{
+	if (error)
+		l->msgs->errors++;
+	else
+		l->msgs->warnings++;
+	if (l->msgs->errors + l->msgs->warnings > LIMIT_ZONE_FILE_ERRORS)
+		return; /* counted, not printed */
+	struct buf *b = &l->msgs->text;
+	if (line)
+		buf_printf(b, "%s:%llu: %s: ", l->files[l->file], (unsigned long long)line,
+			error ? "error" : "warning");
+	else
+		buf_printf(b, "%s: %s: ", l->files[l->file], error ? "error" : "warning");
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	buf_append_byte(b, '\n');
+}
+
+static const char *name_txt(const uint8_t *w, char *out, size_t size)
+{
+	if (!knot_dname_to_str(out, w, size))
+		snprintf(out, size, "(unprintable name)");
+	return out;
+}
+
+/* Builds the node of the pending owner and hands it to the zone builder. */
+static int flush(struct loader *l)
+{
+	struct pending *p = &l->cur;
+	if (p->n == 0)
+		return 0;
+	for (size_t i = 0; i < p->n; i++)
+		p->rrs[i].rdata = p->rd.data + (uintptr_t)p->rrs[i].rdata;
+	struct node *node;
+	struct node_build_notes notes;
+	int rc = node_build(p->owner, p->rrs, p->n, 0, &node, &notes);
+	char nm[KNOT_DNAME_TXT_MAXLEN + 1];
+	if (rc < 0) {
+		msg(l, p->rrs[0].line, true, "%s: cannot store RRs: %s",
+			name_txt(p->owner, nm, sizeof(nm)), err_str(rc));
+	} else {
+		if (notes.duplicates)
+			msg(l, p->rrs[0].line, false, "%s: %u duplicate RR(s) dropped",
+				name_txt(p->owner, nm, sizeof(nm)), notes.duplicates);
+		if (notes.ttl_mismatch) {
+			char t[32];
+			knot_rrtype_to_string(notes.ttl_mismatch, t, sizeof(t));
+			msg(l, notes.ttl_mismatch_line, false,
+				"%s %s: RRs with different TTLs, the lowest is used (RFC 2181 "
+				"§5.2)",
+				name_txt(p->owner, nm, sizeof(nm)), t);
+		}
+		rc = zone_build_add(&l->zb, node, p->rrs[0].line, p->rrs[0].file);
+	}
+	p->n = 0;
+	buf_clear(&p->rd);
+	return rc;
+}
+
+/* Checks that apply to each record as it is read. */
+static bool record_ok(struct loader *l, const zs_scanner_t *s, bool new_owner)
+{
+	char nm[KNOT_DNAME_TXT_MAXLEN + 1];
+	if (s->r_class != KNOT_CLASS_IN) {
+		msg(l, s->line_counter, true, "%s: class %u is not IN",
+			name_txt(s->r_owner, nm, sizeof(nm)), s->r_class);
+		return false;
+	}
+	if (new_owner) {
+		uint8_t key[NAME_KEY_MAX];
+		size_t klen = name_key(s->r_owner, key);
+		if (!name_key_is_ancestor(l->apex_key, l->apex_key_len, key, klen)) {
+			msg(l, s->line_counter, true, "%s: outside the zone",
+				name_txt(s->r_owner, nm, sizeof(nm)));
+			return false;
+		}
+	}
+	if (s->r_type == KNOT_RRTYPE_SOA && !name_equal(s->r_owner, l->apex)) {
+		msg(l, s->line_counter, true, "%s: SOA is not at the apex",
+			name_txt(s->r_owner, nm, sizeof(nm)));
+		return false;
+	}
+	if (s->r_type == KNOT_RRTYPE_RRSIG && s->r_data_length < 2) {
+		msg(l, s->line_counter, true, "%s: RRSIG too short",
+			name_txt(s->r_owner, nm, sizeof(nm)));
+		return false;
+	}
+	return true;
+}
+
+static int add_record(struct loader *l, const zs_scanner_t *s)
+{
+	struct pending *p = &l->cur;
+	bool same = p->n > 0 && s->r_owner_length == p->owner_len &&
+		memcmp(s->r_owner, p->owner, p->owner_len) == 0;
+	if (!same && p->n > 0 && name_equal(s->r_owner, p->owner))
+		same = true; /* same name, other case: one node */
+	if (!record_ok(l, s, !same))
+		return 0; /* an error message, not a stop */
+	if (++l->rrs > l->opts->max_rrs) {
+		msg(l, s->line_counter, true, "more than %zu RRs in the zone", l->opts->max_rrs);
+		return ERR_LIMIT;
+	}
+	if (!same) {
+		int rc = flush(l);
+		if (rc < 0)
+			return rc;
+		memcpy(p->owner, s->r_owner, s->r_owner_length);
+		p->owner_len = s->r_owner_length;
+	}
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 16;
+		struct node_rr *nr = realloc(p->rrs, nc * sizeof(*nr));
+		if (!nr)
+			return ERR_NOMEM;
+		p->rrs = nr;
+		p->cap = nc;
+	}
+	uint16_t covers = 0;
+	if (s->r_type == KNOT_RRTYPE_RRSIG)
+		covers = (uint16_t)(s->r_data[0] << 8 | s->r_data[1]);
+	p->rrs[p->n++] = (struct node_rr){.type = s->r_type,
+		.covers = covers,
+		.ttl = s->r_ttl,
+		.len = (uint16_t)s->r_data_length,
+		.rdata = (const uint8_t *)(uintptr_t)p->rd.len,
+		.line = (uint32_t)s->line_counter,
+		.file = l->file};
+	return buf_append(&p->rd, s->r_data, s->r_data_length);
+}
+
+static int parse_scanner(struct loader *l, zs_scanner_t *s);
+
+static int parse_include(struct loader *l, zs_scanner_t *parent)
+{
+	if (l->depth >= LIMIT_INCLUDE_DEPTH) {
+		msg(l, parent->line_counter, true, "$INCLUDE nested more than %d deep",
+			LIMIT_INCLUDE_DEPTH);
+		return ERR_LIMIT;
+	}
+	if (l->nfiles >= READ_MAX_FILES) {
+		msg(l, parent->line_counter, true, "more than %d $INCLUDE files", READ_MAX_FILES);
+		return ERR_LIMIT;
+	}
+	zs_scanner_t *s = malloc(sizeof(*s)); /* large: keep it off the stack */
+	if (!s)
+		return ERR_NOMEM;
+	int rc = 0;
+	/* zscanner gives the resolved path and the origin in text form. */
+	if (zs_init(s, (const char *)parent->buffer, KNOT_CLASS_IN, parent->default_ttl) != 0) {
+		msg(l, parent->line_counter, true, "$INCLUDE: bad origin");
+		free(s);
+		return ERR_SYNTAX;
+	}
+	char *path = strdup(parent->include_filename);
+	if (!path) {
+		zs_deinit(s);
+		free(s);
+		return ERR_NOMEM;
+	}
+	if (zs_set_input_file(s, path) != 0) {
+		msg(l, parent->line_counter, true, "$INCLUDE %s: %s", path,
+			zs_strerror(s->error.code));
+		rc = ERR_SYNTAX;
+		free(path);
+	} else {
+		uint16_t saved = l->file;
+		l->files[l->nfiles] = path; /* freed with the loader */
+		l->file = l->nfiles++;
+		l->depth++;
+		rc = parse_scanner(l, s);
+		l->depth--;
+		l->file = saved;
+	}
+	zs_deinit(s);
+	free(s);
+	return rc;
+}
+
+/* Reads records until the end of this scanner's input. Syntax errors are
+ * reported and skipped so one load lists many of them; the load fails later. */
+static int parse_scanner(struct loader *l, zs_scanner_t *s)
+{
+	for (;;) {
+		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR)
+			return ERR_SYNTAX;
+		int rc = 0;
+		switch (s->state) {
+		case ZS_STATE_DATA:
+			rc = add_record(l, s);
+			break;
+		case ZS_STATE_INCLUDE:
+			rc = parse_include(l, s);
+			s->error.fatal = false; /* zscanner leaves it set after an include */
+			break;
+		case ZS_STATE_ERROR:
+			msg(l, s->line_counter, true, "%s", zs_strerror(s->error.code));
+			if (s->error.fatal)
+				return ERR_SYNTAX;
+			break;
+		default: /* EOF or stop */
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+		if (l->msgs->errors > LIMIT_ZONE_FILE_ERRORS)
+			return ERR_LIMIT;
+	}
+}
+
+static void build_report(void *ctx, uint16_t file, uint32_t line, const char *text)
+{
+	struct loader *l = ctx;
+	uint16_t saved = l->file;
+	l->file = file < l->nfiles ? file : 0;
+	msg(l, line, true, "%s", text);
+	l->file = saved;
+}
+
+static int loader_init(struct loader *l, const struct zone_read_opts *opts,
+	struct zone_read_opts *fixed, struct zone_msgs *msgs, const char *label)
+{
+	memset(l, 0, sizeof(*l));
+	*fixed = *opts;
+	if (!fixed->default_ttl)
+		fixed->default_ttl = 3600;
+	if (!fixed->max_rrs)
+		fixed->max_rrs = LIMIT_ZONE_RRS;
+	l->opts = fixed;
+	l->msgs = msgs;
+	l->files[0] = label;
+	l->nfiles = 1;
+	buf_init(&l->cur.rd, 0);
+	if (!opts->origin || !knot_dname_from_str(l->apex, opts->origin, sizeof(l->apex))) {
+		msg(l, 0, true, "invalid origin '%s'", opts->origin ? opts->origin : "");
+		return ERR_INVAL;
+	}
+	l->apex_key_len = name_key(l->apex, l->apex_key);
+	return zone_build_init(&l->zb, l->apex, build_report, l);
+}
+
+static void loader_deinit(struct loader *l)
+{
+	zone_build_deinit(&l->zb);
+	free(l->cur.rrs);
+	buf_deinit(&l->cur.rd);
+	for (uint16_t i = 1; i < l->nfiles; i++)
+		free((char *)l->files[i]);
+}
+
+/* Parses with s (input already set), then builds the version. */
+static int load(struct loader *l, zs_scanner_t *s, struct zone **out)
+{
+	int rc = parse_scanner(l, s);
+	if (rc == 0)
+		rc = flush(l);
+	if (rc == 0 && l->msgs->errors)
+		rc = ERR_SYNTAX;
+	if (rc == 0) {
+		rc = zone_build_finish(&l->zb, out);
+		if (rc == ERR_ZONE && !l->msgs->errors)
+			msg(l, 0, true, "invalid zone");
+	}
+	if (rc < 0 && !l->msgs->errors)
+		msg(l, 0, true, "%s", err_str(rc));
+	return rc;
+}
+
+static int read_common(const char *path, const char *data, size_t len, const char *label,
+	const struct zone_read_opts *opts, struct zone_msgs *msgs, struct zone **out)
+{
+	struct loader l;
+	struct zone_read_opts fixed;
+	zs_scanner_t *s = NULL;
+	*out = NULL;
+	int rc = loader_init(&l, opts, &fixed, msgs, label);
+	if (rc < 0)
+		goto cleanup;
+	s = malloc(sizeof(*s));
+	if (!s) {
+		rc = ERR_NOMEM;
+		goto cleanup;
+	}
+	if (zs_init(s, opts->origin, KNOT_CLASS_IN, fixed.default_ttl) != 0) {
+		free(s);
+		s = NULL;
+		msg(&l, 0, true, "invalid origin '%s'", opts->origin);
+		rc = ERR_INVAL;
+		goto cleanup;
+	}
+	int in = path ? zs_set_input_file(s, path) : zs_set_input_string(s, data, len);
+	if (in != 0) {
+		rc = (path && errno) ? -errno : ERR_SYNTAX;
+		msg(&l, 0, true, "cannot read: %s", zs_strerror(s->error.code));
+		goto cleanup;
+	}
+	rc = load(&l, s, out);
+cleanup:
+	if (s) {
+		zs_deinit(s);
+		free(s);
+	}
+	loader_deinit(&l);
+	return rc;
+}
+
+int zone_read_file(const char *path, const struct zone_read_opts *opts, struct zone_msgs *msgs,
+	struct zone **out)
+{
+	return read_common(path, NULL, 0, path, opts, msgs, out);
+}
+
+int zone_read_mem(const char *data, size_t len, const char *label,
+	const struct zone_read_opts *opts, struct zone_msgs *msgs, struct zone **out)
+{
+	return read_common(NULL, data, len, label, opts, msgs, out);
+}

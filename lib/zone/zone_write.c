@@ -1,0 +1,168 @@
+/* zone_write.c - zone versions to zone files (see zone_write.h). */
+#include "lib/zone/zone_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libknot/rrset-dump.h>
+#include <libknot/rrset.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util/err.h"
+
+static const knot_dump_style_t write_style = {
+	.wrap = false,
+	.show_class = true,
+	.show_ttl = true,
+	.verbose = false,
+	.original_ttl = false,
+	.empty_ttl = false,
+	.human_ttl = false,
+	.human_timestamp = true,
+	.generic = false,
+	.hide_crypto = false,
+	.ascii_to_idn = NULL,
+	.color = NULL,
+	.now = 0,
+};
+
+int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out)
+{
+	knot_rrset_t rr = {
+		.owner = (knot_dname_t *)node_owner(n),
+		.ttl = r->ttl,
+		.type = r->type,
+		.rclass = KNOT_CLASS_IN,
+		.rrs = {.count = (uint16_t)r->count,
+			.size = r->size,
+			.rdata = (knot_rdata_t *)r->rdata},
+	};
+	/* Room for the common case; grow when libknot says it does not fit. */
+	size_t want = 256 + (size_t)r->size * 4;
+	for (;;) {
+		int rc = buf_reserve(out, want);
+		if (rc < 0)
+			return rc;
+		char *dst = (char *)out->data + out->len;
+		size_t room = out->alloc - out->len - 1;
+		int len = 0, total = 0;
+		for (uint16_t i = 0; i < rr.rrs.count; i++) {
+			knot_rrset_t one = rr;
+			knot_rdata_t *rd = knot_rdataset_at(&rr.rrs, i);
+			one.rrs = (knot_rdataset_t){.count = 1,
+				.size = (uint32_t)knot_rdata_size(rd->len),
+				.rdata = rd};
+			len = knot_rrset_txt_dump_header(
+				&one, one.ttl, dst + total, room - (size_t)total, &write_style);
+			if (len < 0)
+				break;
+			total += len;
+			len = knot_rrset_txt_dump_data(
+				&one, 0, dst + total, room - (size_t)total, &write_style);
+			if (len < 0)
+				break;
+			total += len;
+			if ((size_t)total + 1 >= room) {
+				len = -1;
+				break;
+			}
+			dst[total++] = '\n';
+		}
+		if (len >= 0) {
+			out->len += (size_t)total;
+			return 0;
+		}
+		if (want > 64 * (size_t)r->size + 65536 * 8)
+			return ERR_DNS; /* cannot be a space problem any more */
+		want *= 2;
+	}
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int zone_write_fd(const struct zone *z, int fd)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	int rc = 0;
+	struct tree_iter it;
+	for (struct node *n = tree_iter_first(&it, z->tree); n && rc == 0;
+		n = tree_iter_next(&it)) {
+		for (const struct rrset *r = node_first(n); r && rc == 0; r = node_next(n, r))
+			rc = zone_write_rrset(n, r, &b);
+		if (rc == 0 && b.len >= (1 << 20)) {
+			rc = write_all(fd, b.data, b.len);
+			buf_clear(&b);
+		}
+	}
+	if (rc == 0)
+		rc = write_all(fd, b.data, b.len);
+	buf_deinit(&b);
+	return rc;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *dir = strdup(path);
+	if (!dir)
+		return ERR_NOMEM;
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+	free(dir);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+int zone_write_file(const struct zone *z, const char *path)
+{
+	struct buf tmp;
+	buf_init(&tmp, 4096);
+	int rc = buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+	if (rc < 0)
+		return rc;
+	char *tpath = (char *)buf_cstr(&tmp);
+	int fd = mkstemp(tpath);
+	if (fd < 0) {
+		rc = -errno;
+		buf_deinit(&tmp);
+		return rc;
+	}
+	rc = zone_write_fd(z, fd);
+	if (rc == 0 && fchmod(fd, 0644) < 0)
+		rc = -errno;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tpath, path) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = fsync_dir_of(path);
+	else
+		unlink(tpath);
+	buf_deinit(&tmp);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/*
+ * zone_write.h - write a zone version as a zone file.
+ *
+ * Every RR on its own line, fully qualified, in canonical order (nodes in
+ * name order, RRsets by type, RDATA in canonical order), with TTL and class,
+ * in libknot's presentation format (RRSIG times as YYYYMMDDHHmmSS), so any
+ * zone file reader loads it back to the same RRs.
+ *
+ * Ownership: the version is only read; the caller keeps its reference.
+ * Thread-safe for distinct outputs.
+ */
+#ifndef CASCADE_ZONE_ZONE_WRITE_H
+#define CASCADE_ZONE_ZONE_WRITE_H
+
+#include "lib/util/buf.h"
+#include "lib/zone/zone.h"
+
+/* Appends the presentation form of one RRset (one line per RR) to out. */
+int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out);
+/* Writes the whole version to the open file descriptor fd. */
+int zone_write_fd(const struct zone *z, int fd);
+/* Writes to path atomically: a temporary file beside it, fsync, rename,
+ * fsync of the folder. On failure path is untouched. */
+int zone_write_file(const struct zone *z, const char *path);
+
+#endif

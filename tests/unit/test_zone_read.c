@@ -1,0 +1,307 @@
+/* Unit tests for lib/zone/zone_read, zone_build, zone and zone_write. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <libknot/descriptor.h>
+#include <libknot/dname.h>
+
+#include "lib/util/err.h"
+#include "lib/zone/zone_read.h"
+#include "lib/zone/zone_write.h"
+
+static const char *HEAD = "$ORIGIN example.com.\n$TTL 300\n"
+			  "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+			  "@ IN NS ns1\n"
+			  "ns1 IN A 192.0.2.1\n";
+
+/* Reads HEAD + body; returns the status and keeps messages in *msgs. */
+static int read_text(const char *body, struct zone_msgs *msgs, struct zone **z, bool head)
+{
+	char text[8192];
+	snprintf(text, sizeof(text), "%s%s", head ? HEAD : "", body);
+	struct zone_read_opts o = {.origin = "example.com."};
+	zone_msgs_init(msgs);
+	return zone_read_mem(text, strlen(text), "t.zone", &o, msgs, z);
+}
+
+/* Expects the load to fail with a message containing want. */
+static void expect_error(const char *body, bool head, const char *want)
+{
+	struct zone_msgs m;
+	struct zone *z = NULL;
+	int rc = read_text(body, &m, &z, head);
+	const char *t = buf_cstr(&m.text);
+	if (rc == 0 || !strstr(t, want))
+		fail_msg("wanted an error with '%s', got rc %d and:\n%s", want, rc, t);
+	assert_null(z);
+	zone_msgs_deinit(&m);
+}
+
+static struct zone *expect_ok(const char *body, unsigned warnings)
+{
+	struct zone_msgs m;
+	struct zone *z = NULL;
+	int rc = read_text(body, &m, &z, true);
+	if (rc != 0 || m.warnings != warnings)
+		fail_msg("rc %d, %u warnings:\n%s", rc, m.warnings, buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	return z;
+}
+
+static void test_rule_errors(void **state)
+{
+	(void)state;
+	expect_error("$ORIGIN example.com.\n@ 300 IN NS ns1\n", false,
+		"t.zone: error: example.com.: no SOA record at the apex");
+	expect_error("@ IN SOA ns2 hostmaster 2 7200 3600 1209600 300\n", true,
+		"more than one SOA record");
+	expect_error("www IN SOA ns2 hostmaster 2 7200 3600 1209600 300\n", true,
+		"t.zone:6: error: www.example.com.: SOA is not at the apex");
+	expect_error("www.example.net. IN A 192.0.2.9\n", true,
+		"t.zone:6: error: www.example.net.: outside the zone");
+	expect_error("www IN CNAME x\nwww IN A 192.0.2.9\n", true,
+		"t.zone:6: error: www.example.com.: CNAME beside other data (A)");
+	expect_error("www IN CNAME x\nwww IN CNAME y\n", true, "more than one CNAME");
+	expect_error("d IN DNAME x\nd IN DNAME y\n", true, "more than one DNAME");
+	expect_error("www CH A 192.0.2.9\n", true, "t.zone:6: error:");
+	expect_error("www CLASS3 TYPE1 \\# 4 c0000201\n", true, "t.zone:6: error:");
+	expect_error("$ORIGIN example.com.\n@ 300 IN SOA ns1 hm 1 2 3 4 5\nx 300 IN A 1.2.3.4\n",
+		false, "example.com.: no NS records at the apex");
+	expect_error("www IN A 192.0.2\nok IN A 192.0.2.2\nbad IN AAAA zz\n", true,
+		"t.zone:6: error: invalid IPv4 address");
+	expect_error(
+		"www IN A 192.0.2\nok IN A 192.0.2.2\nbad IN AAAA zz\n", true, "t.zone:8: error:");
+	/* CNAME beside RRSIG and NSEC is allowed (RFC 4035 §2.5) */
+	struct zone *z = expect_ok("c IN CNAME x\nc IN NSEC d A\n", 0);
+	zone_unref(z);
+}
+
+static void test_origin_errors(void **state)
+{
+	(void)state;
+	struct zone_msgs m;
+	struct zone *z;
+	struct zone_read_opts o = {.origin = "bad..name"};
+	zone_msgs_init(&m);
+	assert_int_equal(zone_read_mem("", 0, "t.zone", &o, &m, &z), ERR_INVAL);
+	assert_non_null(strstr(buf_cstr(&m.text), "invalid origin"));
+	zone_msgs_deinit(&m);
+	zone_msgs_init(&m);
+	o.origin = "example.com.";
+	assert_true(zone_read_file("/nonexistent/zone", &o, &m, &z) < 0);
+	assert_non_null(strstr(buf_cstr(&m.text), "/nonexistent/zone: error: cannot read"));
+	zone_msgs_deinit(&m);
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	struct zone_msgs m;
+	struct zone *z;
+	struct zone_read_opts o = {.origin = "example.com.", .max_rrs = 4};
+	char text[1024];
+	snprintf(text, sizeof(text), "%sa IN A 192.0.2.3\nb IN A 192.0.2.4\n", HEAD);
+	zone_msgs_init(&m);
+	assert_int_equal(zone_read_mem(text, strlen(text), "t.zone", &o, &m, &z), ERR_LIMIT);
+	assert_non_null(strstr(buf_cstr(&m.text), "t.zone:7: error: more than 4 RRs"));
+	zone_msgs_deinit(&m);
+	/* many errors: the load stops after the cap and says so by count */
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, HEAD);
+	for (int i = 0; i < 300; i++)
+		buf_printf(&b, "x%d IN A 1.2.3\n", i);
+	o.max_rrs = 0;
+	zone_msgs_init(&m);
+	assert_true(zone_read_mem((const char *)b.data, b.len, "t.zone", &o, &m, &z) < 0);
+	assert_true(m.errors > LIMIT_ZONE_FILE_ERRORS && m.errors < 300);
+	zone_msgs_deinit(&m);
+	buf_deinit(&b);
+}
+
+static void test_warnings_dups_ttl_unknown(void **state)
+{
+	(void)state;
+	struct zone *z = expect_ok("www 60 IN A 192.0.2.7\nwww 30 IN A 192.0.2.8\n"
+				   "www IN A 192.0.2.7\n"
+				   "u IN TYPE65280 \\# 3 abcdef\n",
+		2);
+	uint8_t www[] = "\x03www\x07"
+			"example\x03"
+			"com";
+	const struct rrset *a = zone_find_rrset(z, www, KNOT_RRTYPE_A, 0);
+	assert_non_null(a);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->ttl, 30);
+	uint8_t u[] = "\x01u\x07"
+		      "example\x03"
+		      "com";
+	const struct rrset *r = zone_find_rrset(z, u, 65280, 0);
+	assert_non_null(r);
+	assert_int_equal(r->size, 2 + 3 + 1);
+	assert_int_equal(z->serial, 1);
+	assert_int_equal(z->rrs, 3 + 2 + 1);
+	zone_unref(z);
+}
+
+static uint8_t *nm(const char *s, uint8_t *buf)
+{
+	assert_non_null(knot_dname_from_str(buf, s, 256));
+	return buf;
+}
+
+static void test_structure_flags_lookups(void **state)
+{
+	(void)state;
+	/* out of order on purpose: the reader sorts and merges */
+	struct zone *z = expect_ok("sub IN NS ns.sub\n"
+				   "ns.sub IN A 192.0.2.53\n"
+				   "deep.below.sub IN TXT occluded\n"
+				   "a.b.c IN TXT ent-parents\n"
+				   "*.w IN TXT wild\n"
+				   "dn IN DNAME example.net.\n"
+				   "x.dn IN A 192.0.2.99\n"
+				   "ns1 IN AAAA 2001:db8::1\n",
+		0);
+	uint8_t b[256];
+	struct node *n;
+	assert_int_equal(zone_apex_node(z)->flags, NODE_APEX);
+	n = zone_find(z, nm("sub.example.com.", b));
+	assert_int_equal(n->flags, NODE_DELEG);
+	n = zone_find(z, nm("ns.sub.example.com.", b));
+	assert_int_equal(n->flags, NODE_OCCLUDED | NODE_GLUE);
+	n = zone_find(z, nm("below.sub.example.com.", b));
+	assert_int_equal(n->flags, NODE_OCCLUDED | NODE_ENT);
+	assert_int_equal(zone_find(z, nm("deep.below.sub.example.com.", b))->flags, NODE_OCCLUDED);
+	assert_int_equal(zone_find(z, nm("b.c.example.com.", b))->flags, NODE_ENT);
+	assert_int_equal(zone_find(z, nm("c.example.com.", b))->flags, NODE_ENT);
+	assert_int_equal(zone_find(z, nm("*.w.example.com.", b))->flags, NODE_WILDCARD);
+	assert_int_equal(zone_find(z, nm("dn.example.com.", b))->flags, NODE_DNAME);
+	assert_int_equal(zone_find(z, nm("x.dn.example.com.", b))->flags, NODE_OCCLUDED);
+	/* ns1 has A (from HEAD) and AAAA merged into one node */
+	n = zone_find(z, nm("ns1.example.com.", b));
+	assert_int_equal(node_rr_count(n), 2);
+	/* closest encloser and delegation lookups */
+	n = zone_closest_encloser(z, nm("q.a.b.c.example.com.", b));
+	assert_memory_equal(node_owner(n),
+		"\x01"
+		"a\x01"
+		"b",
+		4);
+	n = zone_closest_encloser(z, nm("nothere.example.com.", b));
+	assert_true(n->flags & NODE_APEX);
+	assert_null(zone_closest_encloser(z, nm("example.net.", b)));
+	n = zone_find_delegation(z, nm("x.y.below.sub.example.com.", b));
+	assert_memory_equal(node_owner(n), "\x03sub", 4);
+	assert_non_null(zone_find_delegation(z, nm("sub.example.com.", b)));
+	assert_null(zone_find_delegation(z, nm("dn.example.com.", b)));
+	assert_non_null(zone_find_delegation(z, nm("x.dn.example.com.", b)));
+	assert_null(zone_find_delegation(z, nm("a.b.c.example.com.", b)));
+	assert_null(zone_find_delegation(z, nm("example.org.", b)));
+	assert_true(zone_contains(z, nm("zz.example.com.", b)));
+	assert_false(zone_contains(z, nm("com.", b)));
+	size_t count;
+	assert_int_equal(tree_check(z->tree, &count), 0);
+	assert_int_equal(count, z->nodes);
+	zone_unref(z);
+}
+
+static const char *data_path(const char *rel, char *buf, size_t size)
+{
+	const char *src = getenv("SRCDIR");
+	snprintf(buf, size, "%s/%s", src ? src : ".", rel);
+	return buf;
+}
+
+static void test_includes(void **state)
+{
+	(void)state;
+	char path[4096];
+	struct zone_msgs m;
+	struct zone *z;
+	struct zone_read_opts o = {.origin = "example.com."};
+	zone_msgs_init(&m);
+	int rc = zone_read_file(
+		data_path("tests/data/zones/inc/main.zone", path, sizeof(path)), &o, &m, &z);
+	if (rc != 0)
+		fail_msg("%s", buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	uint8_t b[256];
+	assert_non_null(zone_find(z, nm("www.example.com.", b)));
+	assert_non_null(zone_find(z, nm("deep.example.com.", b)));
+	assert_non_null(zone_find(z, nm("www.other.example.com.", b)));
+	assert_non_null(zone_find(z, nm("deep.other.example.com.", b)));
+	assert_non_null(zone_find(z, nm("after.example.com.", b)));
+	zone_unref(z);
+
+	zone_msgs_init(&m);
+	rc = zone_read_file(
+		data_path("tests/data/zones/inc/loop.zone", path, sizeof(path)), &o, &m, &z);
+	assert_int_equal(rc, ERR_LIMIT);
+	assert_non_null(
+		strstr(buf_cstr(&m.text), "loop-inner.zone:2: error: $INCLUDE nested more"));
+	zone_msgs_deinit(&m);
+
+	zone_msgs_init(&m);
+	rc = zone_read_file(
+		data_path("tests/data/zones/inc/missing.zone", path, sizeof(path)), &o, &m, &z);
+	assert_true(rc < 0);
+	assert_non_null(strstr(buf_cstr(&m.text), "missing.zone:4: error: $INCLUDE"));
+	zone_msgs_deinit(&m);
+}
+
+static void test_write_and_reread(void **state)
+{
+	(void)state;
+	struct zone *z = expect_ok("sub IN NS ns.sub\nns.sub IN A 192.0.2.53\n"
+				   "Mixed.Case IN MX 10 Mail.Example.com.\n"
+				   "t IN TXT \"a b\" \"c\\\"d\"\n"
+				   "u IN TYPE65280 \\# 3 abcdef\n",
+		0);
+	char tmpl[] = "/tmp/zone_write_XXXXXX";
+	int fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(zone_write_file(z, tmpl), 0);
+	struct zone_msgs m;
+	struct zone *z2;
+	struct zone_read_opts o = {.origin = "example.com."};
+	zone_msgs_init(&m);
+	assert_int_equal(zone_read_file(tmpl, &o, &m, &z2), 0);
+	zone_msgs_deinit(&m);
+	assert_int_equal(z2->rrs, z->rrs);
+	assert_int_equal(z2->nodes, z->nodes);
+	struct tree_iter i1, i2;
+	struct node *a = tree_iter_first(&i1, z->tree), *b = tree_iter_first(&i2, z2->tree);
+	for (; a && b; a = tree_iter_next(&i1), b = tree_iter_next(&i2)) {
+		assert_int_equal(a->size, b->size);
+		assert_memory_equal(a->data, b->data, a->size); /* key, owner case, RRsets */
+		assert_int_equal(a->flags, b->flags);
+	}
+	assert_null(a);
+	assert_null(b);
+	unlink(tmpl);
+	assert_true(zone_write_file(z, "/nonexistent/dir/zone") < 0);
+	zone_unref(z2);
+	zone_unref(z);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_origin_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_warnings_dups_ttl_unknown),
+		cmocka_unit_test(test_structure_flags_lookups),
+		cmocka_unit_test(test_includes),
+		cmocka_unit_test(test_write_and_reread),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
