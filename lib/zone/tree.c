@@ -554,3 +554,37 @@ int tree_check(const struct tree *t, size_t *count)
 	*count = 0;
 	return t ? check_block(t, 0, &leaf_depth, count, &prev) : 0;
 }
+
+/* True when it stands on the first entry of its block at height h. */
+static bool at_block_start(const struct tree_iter *it, int h)
+{
+	for (int d = it->depth - h; d <= it->depth; d++)
+		if (it->idx[d] != 0)
+			return false;
+	return true;
+}
+
+int tree_iter_shared(const struct tree_iter *a, const struct tree_iter *b)
+{
+	if (a->depth < 0 || b->depth < 0)
+		return -1;
+	int maxh = a->depth < b->depth ? a->depth : b->depth;
+	for (int h = maxh; h >= 0; h--) {
+		if (a->path[a->depth - h] == b->path[b->depth - h] && at_block_start(a, h) &&
+			at_block_start(b, h))
+			return h;
+	}
+	return -1;
+}
+
+struct node *tree_iter_skip(struct tree_iter *it, int height)
+{
+	for (int d = it->depth - height - 1; d >= 0; d--) {
+		if (it->idx[d] + 1 < it->path[d]->n) {
+			it->idx[d]++;
+			return descend(it, d, false);
+		}
+	}
+	it->depth = -1;
+	return NULL;
+}

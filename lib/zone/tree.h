@@ -59,6 +59,14 @@ struct node *tree_iter_prev(struct tree_iter *it);
 /* The node under the iterator, or NULL. */
 struct node *tree_iter_node(const struct tree_iter *it);
 
+/* When both iterators stand on the first node of one and the same block
+ * (shared by their trees), the height of the largest such block above the
+ * leaves (0 = a leaf), else -1. Lets a diff skip what two versions share. */
+int tree_iter_shared(const struct tree_iter *a, const struct tree_iter *b);
+/* Moves past the whole block at that height (as returned above); returns the
+ * node after it or NULL. */
+struct node *tree_iter_skip(struct tree_iter *it, int height);
+
 /* Checks ordering, balance of leaf depth and reference sanity; for tests. */
 int tree_check(const struct tree *t, size_t *count);
 

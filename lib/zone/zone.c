@@ -19,7 +19,8 @@ static uint32_t soa_serial(const struct rrset *soa)
 	return (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
 }
 
-int zone_new(const uint8_t *apex, struct tree *tree, struct zone **out)
+int zone_new_counted(
+	const uint8_t *apex, struct tree *tree, size_t nodes, size_t rrs, struct zone **out)
 {
 	int alen = name_wire_len(apex, LIMIT_NAME_LEN);
 	if (alen < 0) {
@@ -36,16 +37,24 @@ int zone_new(const uint8_t *apex, struct tree *tree, struct zone **out)
 	memcpy(z->apex, apex, (size_t)alen);
 	z->apex_len = (uint8_t)alen;
 	z->apex_key_len = (uint16_t)name_key(apex, z->apex_key);
-	struct tree_iter it;
-	for (struct node *n = tree_iter_first(&it, tree); n; n = tree_iter_next(&it)) {
-		z->nodes++;
-		z->rrs += node_rr_count(n);
-	}
+	z->nodes = nodes;
+	z->rrs = rrs;
 	const struct node *a = zone_apex_node(z);
 	const struct rrset *soa = a ? node_find(a, KNOT_RRTYPE_SOA, 0) : NULL;
 	z->serial = soa ? soa_serial(soa) : 0;
 	*out = z;
 	return 0;
+}
+
+int zone_new(const uint8_t *apex, struct tree *tree, struct zone **out)
+{
+	size_t nodes = 0, rrs = 0;
+	struct tree_iter it;
+	for (struct node *n = tree_iter_first(&it, tree); n; n = tree_iter_next(&it)) {
+		nodes++;
+		rrs += node_rr_count(n);
+	}
+	return zone_new_counted(apex, tree, nodes, rrs, out);
 }
 
 struct zone *zone_ref(struct zone *z)

@@ -38,6 +38,9 @@ struct zone {
 /* A version over tree (reference taken over). nodes/rrs are counted and the
  * serial read from the apex SOA when present. */
 int zone_new(const uint8_t *apex, struct tree *tree, struct zone **out);
+/* The same when the counts are already known (no walk over the tree). */
+int zone_new_counted(
+	const uint8_t *apex, struct tree *tree, size_t nodes, size_t rrs, struct zone **out);
 struct zone *zone_ref(struct zone *z);
 void zone_unref(struct zone *z);
 

@@ -1,0 +1,206 @@
+/* zone_diff.c - computing diffs between versions (see zone_diff.h). */
+#include "lib/zone/zone_diff.h"
+
+#include <libknot/descriptor.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util/err.h"
+
+void zone_diff_init(struct zone_diff *d)
+{
+	memset(d, 0, sizeof(*d));
+	arena_init(&d->mem, 0);
+}
+
+void zone_diff_deinit(struct zone_diff *d)
+{
+	arena_deinit(&d->mem);
+	free(d->removed.v);
+	free(d->added.v);
+	memset(d, 0, sizeof(*d));
+}
+
+static int list_push(struct zone_diff_list *l, const struct zone_diff_rr *rr)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		struct zone_diff_rr *nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv)
+			return ERR_NOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = *rr;
+	return 0;
+}
+
+int zone_diff_add(struct zone_diff *d, bool removed, const uint8_t *owner, uint16_t type,
+	uint16_t covers, uint32_t ttl, const uint8_t *rdata, uint16_t len)
+{
+	int olen = name_wire_len(owner, LIMIT_NAME_LEN);
+	if (olen < 0)
+		return olen;
+	struct zone_diff_rr rr = {.type = type, .covers = covers, .ttl = ttl, .len = len};
+	rr.owner = arena_dup(&d->mem, owner, (size_t)olen);
+	rr.rdata = arena_dup(&d->mem, rdata, len);
+	if (!rr.owner || !rr.rdata)
+		return ERR_NOMEM;
+	return list_push(removed ? &d->removed : &d->added, &rr);
+}
+
+/* Adds every RR of one RRset. The owner is copied once for the whole set. */
+static int add_rrset(struct zone_diff *d, bool removed, const struct node *n, const struct rrset *r)
+{
+	uint8_t *owner = arena_dup(&d->mem, node_owner(n), n->owner_len);
+	if (!owner)
+		return ERR_NOMEM;
+	uint32_t pos = 0;
+	const uint8_t *data;
+	uint16_t len;
+	while (rrset_next_rdata(r, &pos, &data, &len)) {
+		struct zone_diff_rr rr = {.owner = owner,
+			.type = r->type,
+			.covers = r->covers,
+			.ttl = r->ttl,
+			.len = len,
+			.rdata = arena_dup(&d->mem, data, len)};
+		if (!rr.rdata)
+			return ERR_NOMEM;
+		int rc = list_push(removed ? &d->removed : &d->added, &rr);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_node(struct zone_diff *d, bool removed, const struct node *n)
+{
+	for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
+		int rc = add_rrset(d, removed, n, r);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static bool rrset_has(const struct rrset *r, const uint8_t *data, uint16_t len)
+{
+	uint32_t pos = 0;
+	const uint8_t *d;
+	uint16_t l;
+	while (rrset_next_rdata(r, &pos, &d, &l))
+		if (l == len && memcmp(d, data, len) == 0)
+			return true;
+	return false;
+}
+
+/* RRs of a that are not in b go to the list (removed when a is the old set). */
+static int rrset_minus(struct zone_diff *d, bool removed, const struct node *n,
+	const struct rrset *a, const struct rrset *b)
+{
+	uint8_t *owner = NULL;
+	uint32_t pos = 0;
+	const uint8_t *data;
+	uint16_t len;
+	while (rrset_next_rdata(a, &pos, &data, &len)) {
+		if (rrset_has(b, data, len)) /* small sets: a scan beats sorting by case */
+			continue;
+		if (!owner && !(owner = arena_dup(&d->mem, node_owner(n), n->owner_len)))
+			return ERR_NOMEM;
+		struct zone_diff_rr rr = {.owner = owner,
+			.type = a->type,
+			.covers = a->covers,
+			.ttl = a->ttl,
+			.len = len,
+			.rdata = arena_dup(&d->mem, data, len)};
+		if (!rr.rdata)
+			return ERR_NOMEM;
+		int rc = list_push(removed ? &d->removed : &d->added, &rr);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int set_cmp(const struct rrset *a, const struct rrset *b)
+{
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return (a->covers > b->covers) - (a->covers < b->covers);
+}
+
+static int diff_rrsets(struct zone_diff *d, const struct node *o, const struct rrset *a,
+	const struct node *n, const struct rrset *b)
+{
+	if (a->ttl != b->ttl) { /* a TTL change replaces every RR (RFC 1995 §4) */
+		int rc = add_rrset(d, true, o, a);
+		return rc < 0 ? rc : add_rrset(d, false, n, b);
+	}
+	if (a->size == b->size && memcmp(a->rdata, b->rdata, a->size) == 0)
+		return 0;
+	int rc = rrset_minus(d, true, o, a, b);
+	return rc < 0 ? rc : rrset_minus(d, false, n, b, a);
+}
+
+static int diff_nodes(struct zone_diff *d, const struct node *o, const struct node *n)
+{
+	const struct rrset *a = node_first(o), *b = node_first(n);
+	while (a || b) {
+		int c = !a ? 1 : !b ? -1 : set_cmp(a, b);
+		int rc;
+		if (c < 0) {
+			rc = add_rrset(d, true, o, a);
+			a = node_next(o, a);
+		} else if (c > 0) {
+			rc = add_rrset(d, false, n, b);
+			b = node_next(n, b);
+		} else {
+			rc = diff_rrsets(d, o, a, n, b);
+			a = node_next(o, a);
+			b = node_next(n, b);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int zone_diff_compute(const struct zone *from, const struct zone *to, struct zone_diff *d)
+{
+	if (from->apex_key_len != to->apex_key_len ||
+		memcmp(from->apex_key, to->apex_key, from->apex_key_len) != 0)
+		return ERR_INVAL;
+	d->old_serial = from->serial;
+	d->new_serial = to->serial;
+	struct tree_iter ia, ib;
+	struct node *a = tree_iter_first(&ia, from->tree);
+	struct node *b = tree_iter_first(&ib, to->tree);
+	while (a || b) {
+		int h = (a && b) ? tree_iter_shared(&ia, &ib) : -1;
+		if (h >= 0) { /* a block both versions share: nothing inside differs */
+			a = tree_iter_skip(&ia, h);
+			b = tree_iter_skip(&ib, h);
+			continue;
+		}
+		int c = !a   ? 1
+			: !b ? -1
+			     : name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
+		int rc = 0;
+		if (c < 0) {
+			rc = add_node(d, true, a);
+			a = tree_iter_next(&ia);
+		} else if (c > 0) {
+			rc = add_node(d, false, b);
+			b = tree_iter_next(&ib);
+		} else {
+			if (a != b)
+				rc = diff_nodes(d, a, b);
+			a = tree_iter_next(&ia);
+			b = tree_iter_next(&ib);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
