@@ -193,6 +193,10 @@ static int parse_scanner(struct loader *l, zs_scanner_t *s);
 
 static int parse_include(struct loader *l, zs_scanner_t *parent)
 {
+	if (l->opts->no_include) {
+		msg(l, parent->line_counter, true, "$INCLUDE is not allowed here");
+		return ERR_UNSUPP;
+	}
 	if (l->depth >= LIMIT_INCLUDE_DEPTH) {
 		msg(l, parent->line_counter, true, "$INCLUDE nested more than %d deep",
 			LIMIT_INCLUDE_DEPTH);

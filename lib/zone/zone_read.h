@@ -19,6 +19,7 @@
 #ifndef CASCADE_ZONE_ZONE_READ_H
 #define CASCADE_ZONE_ZONE_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,7 @@ struct zone_read_opts {
 	const char *origin;   /* the apex in presentation form, e.g. "example.com." */
 	uint32_t default_ttl; /* for records before any $TTL; 0 selects 3600 */
 	size_t max_rrs;	      /* 0 selects LIMIT_ZONE_RRS */
+	bool no_include;      /* $INCLUDE is an error (text from untrusted places) */
 };
 
 /* Reads the zone file at path. Returns 0, or ERR_ZONE / ERR_SYNTAX /
