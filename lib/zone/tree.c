@@ -446,7 +446,9 @@ struct node *tree_iter_node(const struct tree_iter *it)
  * (or last) entry of every block below. */
 static struct node *descend(struct tree_iter *it, int d, bool last)
 {
-	while (!it->path[d]->leaf) {
+	/* The height bound cannot be reached (64^15 nodes) but keeps the
+	 * compiler's array bound check satisfied. */
+	while (!it->path[d]->leaf && d + 1 < TREE_MAX_HEIGHT) {
 		const struct tree *child = it->path[d]->slot[it->idx[d]];
 		d++;
 		it->path[d] = child;
@@ -498,7 +500,7 @@ struct node *tree_iter_seek(
 		return NULL;
 	int d = 0;
 	it->path[0] = t;
-	while (!it->path[d]->leaf) {
+	while (!it->path[d]->leaf && d + 1 < TREE_MAX_HEIGHT) {
 		int i = inner_pos(it->path[d], key, klen);
 		it->idx[d] = (uint8_t)(i < 0 ? 0 : i);
 		it->path[d + 1] = it->path[d]->slot[it->idx[d]];

@@ -55,16 +55,28 @@ void zone_build_deinit(struct zone_build *zb)
 
 static int ent_cmp(const void *pa, const void *pb)
 {
-	const struct node *a = ((const struct zone_build_ent *)pa)->node;
-	const struct node *b = ((const struct zone_build_ent *)pb)->node;
+	const struct zone_build_ent *x = pa, *y = pb;
+	if (x->pfx != y->pfx)
+		return x->pfx < y->pfx ? -1 : 1;
+	const struct node *a = x->node, *b = y->node;
 	int c = name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
 	if (c)
 		return c;
 	/* keep file order among nodes of one name, for stable messages */
-	const struct zone_build_ent *x = pa, *y = pb;
 	if (x->file != y->file)
 		return x->file < y->file ? -1 : 1;
 	return (x->line > y->line) - (x->line < y->line);
+}
+
+static uint64_t key_prefix(const struct zone_build *zb, const struct node *n)
+{
+	uint64_t p = 0;
+	const uint8_t *k = node_key(n);
+	for (size_t i = 0; i < 8; i++) {
+		size_t at = zb->apex_key_len + i;
+		p = p << 8 | (at < n->key_len ? k[at] : 0);
+	}
+	return p;
 }
 
 int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint16_t file)
@@ -84,7 +96,8 @@ int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint
 		if (name_key_cmp(node_key(prev), prev->key_len, node_key(node), node->key_len) >= 0)
 			zb->sorted = false;
 	}
-	zb->v[zb->n++] = (struct zone_build_ent){.node = node, .line = line, .file = file};
+	zb->v[zb->n++] = (struct zone_build_ent){
+		.pfx = key_prefix(zb, node), .node = node, .line = line, .file = file};
 	return 0;
 }
 
@@ -102,15 +115,103 @@ static int merge_two(struct node *a, struct node *b, struct node **out)
 	return rc;
 }
 
+static void ent_swap(struct zone_build_ent *a, struct zone_build_ent *b)
+{
+	struct zone_build_ent t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static void sift_down(struct zone_build_ent *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * root + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && ent_cmp(&v[c], &v[c + 1]) < 0)
+			c++;
+		if (ent_cmp(&v[root], &v[c]) >= 0)
+			return;
+		ent_swap(&v[root], &v[c]);
+		root = c;
+	}
+}
+
+static void heap_sort(struct zone_build_ent *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		ent_swap(&v[0], &v[end]);
+		sift_down(v, 0, end);
+	}
+}
+
+/* In-place introsort: glibc's qsort would allocate a copy of the whole
+ * array, which is the peak of memory when a large zone loads. Quicksort with
+ * a median of three, insertion sort for short runs, heapsort when the
+ * recursion gets deep (adversarial input), recursion on the smaller side. */
+static void intro_sort(struct zone_build_ent *v, size_t n, int depth)
+{
+	while (n > 16) {
+		if (depth-- == 0) {
+			heap_sort(v, n);
+			return;
+		}
+		size_t m = n / 2;
+		if (ent_cmp(&v[m], &v[0]) < 0)
+			ent_swap(&v[m], &v[0]);
+		if (ent_cmp(&v[n - 1], &v[0]) < 0)
+			ent_swap(&v[n - 1], &v[0]);
+		if (ent_cmp(&v[n - 1], &v[m]) < 0)
+			ent_swap(&v[n - 1], &v[m]);
+		ent_swap(&v[m], &v[n - 2]); /* pivot out of the way */
+		struct zone_build_ent *pivot = &v[n - 2];
+		size_t i = 0, j = n - 2;
+		for (;;) {
+			while (ent_cmp(&v[++i], pivot) < 0)
+				;
+			while (ent_cmp(&v[--j], pivot) > 0)
+				;
+			if (i >= j)
+				break;
+			ent_swap(&v[i], &v[j]);
+		}
+		ent_swap(&v[i], &v[n - 2]);
+		if (i < n - i - 1) {
+			intro_sort(v, i, depth);
+			v += i + 1;
+			n -= i + 1;
+		} else {
+			intro_sort(v + i + 1, n - i - 1, depth);
+			n = i;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && ent_cmp(&v[k - 1], &v[k]) > 0; k--)
+			ent_swap(&v[k - 1], &v[k]);
+}
+
 static int sort_and_merge(struct zone_build *zb)
 {
-	if (!zb->sorted)
-		qsort(zb->v, zb->n, sizeof(zb->v[0]), ent_cmp);
+	if (zb->n && zb->n < zb->cap) { /* give back the growth slack first */
+		struct zone_build_ent *nv = realloc(zb->v, zb->n * sizeof(*nv));
+		if (nv) {
+			zb->v = nv;
+			zb->cap = zb->n;
+		}
+	}
+	if (!zb->sorted) {
+		int depth = 0;
+		for (size_t k = zb->n; k; k >>= 1)
+			depth += 2;
+		intro_sort(zb->v, zb->n, depth);
+	}
 	size_t out = 0;
 	for (size_t i = 0; i < zb->n; i++) {
 		struct zone_build_ent *prev = out ? &zb->v[out - 1] : NULL;
 		const struct node *c = zb->v[i].node;
-		if (prev &&
+		if (prev && prev->pfx == zb->v[i].pfx &&
 			name_key_cmp(node_key(prev->node), prev->node->key_len, node_key(c),
 				c->key_len) == 0) {
 			struct node *m;
@@ -121,6 +222,7 @@ static int sort_and_merge(struct zone_build *zb)
 			node_unref(zb->v[i].node);
 			zb->v[i].node = NULL;
 			prev->node = m;
+			prev->pfx = key_prefix(zb, m);
 			continue;
 		}
 		zb->v[out++] = zb->v[i];
@@ -130,17 +232,62 @@ static int sort_and_merge(struct zone_build *zb)
 	return 0;
 }
 
+enum type_bits {
+	HAS_NS = 1 << 0,
+	HAS_A = 1 << 1,
+	HAS_AAAA = 1 << 2,
+	HAS_CNAME = 1 << 3,
+	HAS_DNAME = 1 << 4,
+	HAS_OTHER = 1 << 5, /* anything a CNAME may not stand beside */
+	MANY_CNAME = 1 << 6,
+	MANY_DNAME = 1 << 7,
+};
+
+/* One walk over the RRsets tells everything the checks and flags need;
+ * rrs (may be NULL) gets the number of RRs. */
+static unsigned type_bits(const struct node *n, size_t *rrs)
+{
+	unsigned b = 0;
+	size_t count = 0;
+	for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
+		count += r->count;
+		switch (r->type) {
+		case KNOT_RRTYPE_NS:
+			b |= HAS_NS | HAS_OTHER;
+			break;
+		case KNOT_RRTYPE_A:
+			b |= HAS_A | HAS_OTHER;
+			break;
+		case KNOT_RRTYPE_AAAA:
+			b |= HAS_AAAA | HAS_OTHER;
+			break;
+		case KNOT_RRTYPE_CNAME:
+			b |= HAS_CNAME | (r->count > 1 ? MANY_CNAME : 0);
+			break;
+		case KNOT_RRTYPE_DNAME:
+			b |= HAS_DNAME | HAS_OTHER | (r->count > 1 ? MANY_DNAME : 0);
+			break;
+		case KNOT_RRTYPE_RRSIG:
+		case KNOT_RRTYPE_NSEC: /* allowed beside a CNAME (RFC 4035 §2.5) */
+			break;
+		default:
+			b |= HAS_OTHER;
+		}
+	}
+	if (rrs)
+		*rrs = count;
+	return b;
+}
+
 /* RFC 1034 §3.6.2 and RFC 2181 §10.1: a CNAME owner has no other data, except
  * the DNSSEC records RFC 4035 §2.5 allows beside it. RFC 6672 §2.4: one DNAME. */
-static void check_node(struct zone_build *zb, const struct zone_build_ent *e)
+static void check_node(struct zone_build *zb, const struct zone_build_ent *e, unsigned bits)
 {
-	const struct rrset *cname = node_find(e->node, KNOT_RRTYPE_CNAME, 0);
-	const struct rrset *dname = node_find(e->node, KNOT_RRTYPE_DNAME, 0);
-	if (cname && cname->count > 1)
+	if (bits & MANY_CNAME)
 		report(zb, e, "more than one CNAME");
-	if (dname && dname->count > 1)
+	if (bits & MANY_DNAME)
 		report(zb, e, "more than one DNAME");
-	if (!cname)
+	if (!(bits & HAS_CNAME) || !(bits & HAS_OTHER))
 		return;
 	for (const struct rrset *r = node_first(e->node); r; r = node_next(e->node, r)) {
 		if (r->type == KNOT_RRTYPE_CNAME || r->type == KNOT_RRTYPE_RRSIG ||
@@ -173,8 +320,8 @@ static void check_apex(struct zone_build *zb)
 		report(zb, a, "CNAME at the apex");
 }
 
-uint16_t zone_build_flags(
-	const struct node *n, bool is_apex, bool under_cut, bool under_dname, bool is_ent)
+static uint16_t flags_from_bits(const struct node *n, unsigned bits, bool is_apex, bool under_cut,
+	bool under_dname, bool is_ent)
 {
 	uint16_t f = 0;
 	if (is_apex)
@@ -183,17 +330,22 @@ uint16_t zone_build_flags(
 		f |= NODE_ENT;
 	if (name_is_wildcard(node_owner(n)))
 		f |= NODE_WILDCARD;
-	if (node_find(n, KNOT_RRTYPE_DNAME, 0))
+	if (bits & HAS_DNAME)
 		f |= NODE_DNAME;
 	if (under_cut || under_dname) {
 		f |= NODE_OCCLUDED;
-		if (under_cut &&
-			(node_find(n, KNOT_RRTYPE_A, 0) || node_find(n, KNOT_RRTYPE_AAAA, 0)))
+		if (under_cut && (bits & (HAS_A | HAS_AAAA)))
 			f |= NODE_GLUE;
-	} else if (!is_apex && node_find(n, KNOT_RRTYPE_NS, 0)) {
+	} else if (!is_apex && (bits & HAS_NS)) {
 		f |= NODE_DELEG;
 	}
 	return f;
+}
+
+uint16_t zone_build_flags(
+	const struct node *n, bool is_apex, bool under_cut, bool under_dname, bool is_ent)
+{
+	return flags_from_bits(n, type_bits(n, NULL), is_apex, under_cut, under_dname, is_ent);
 }
 
 /* The names from the apex down to the node being placed. */
@@ -208,6 +360,7 @@ struct structure {
 	int depth;
 	struct node **out;
 	size_t n, cap;
+	size_t rrs;
 };
 
 static int push_out(struct structure *st, struct node *node)
@@ -225,11 +378,11 @@ static int push_out(struct structure *st, struct node *node)
 }
 
 /* Places node (unshared: its flags are set in place) below the stack top. */
-static int place(struct structure *st, struct node *node, bool is_ent)
+static int place(struct structure *st, struct node *node, unsigned bits, bool is_ent)
 {
 	const struct frame *top = st->depth ? &st->stack[st->depth - 1] : NULL;
-	node->flags = zone_build_flags(
-		node, top == NULL, top && top->cut_below, top && top->dname_below, is_ent);
+	node->flags = flags_from_bits(
+		node, bits, top == NULL, top && top->cut_below, top && top->dname_below, is_ent);
 	int rc = push_out(st, node);
 	if (rc < 0)
 		return rc;
@@ -254,7 +407,7 @@ static int add_ents(struct structure *st, const struct node *node)
 		int rc = node_build(owner, NULL, 0, 0, &ent, NULL);
 		if (rc < 0)
 			return rc;
-		rc = place(st, ent, true);
+		rc = place(st, ent, 0, true);
 		if (rc < 0) {
 			node_unref(ent);
 			return rc;
@@ -268,6 +421,9 @@ static int structure_pass(struct zone_build *zb, struct structure *st)
 {
 	for (size_t i = 0; i < zb->n; i++) {
 		struct node *node = zb->v[i].node;
+		/* Nodes sit in memory in file order, not in this order: fetch ahead. */
+		if (i + 8 < zb->n)
+			__builtin_prefetch(zb->v[i + 8].node);
 		while (st->depth > 0) {
 			const struct node *t = st->stack[st->depth - 1].node;
 			if (name_key_is_ancestor(
@@ -275,11 +431,15 @@ static int structure_pass(struct zone_build *zb, struct structure *st)
 				break;
 			st->depth--;
 		}
+		size_t rrs;
+		unsigned bits = type_bits(node, &rrs);
+		check_node(zb, &zb->v[i], bits);
+		st->rrs += rrs;
 		int rc = st->depth > 0 ? add_ents(st, node) : 0;
 		if (rc == 0 && st->depth >= (int)(sizeof(st->stack) / sizeof(st->stack[0])))
 			rc = ERR_LIMIT;
 		if (rc == 0)
-			rc = place(st, node, false);
+			rc = place(st, node, bits, false);
 		if (rc < 0)
 			return rc;
 		zb->v[i].node = NULL; /* now owned by st->out */
@@ -294,20 +454,22 @@ int zone_build_finish(struct zone_build *zb, struct zone **out)
 	if (rc < 0)
 		goto cleanup;
 	check_apex(zb);
-	for (size_t i = 0; i < zb->n; i++)
-		check_node(zb, &zb->v[i]);
 	if (zb->errors) {
 		rc = ERR_ZONE;
 		goto cleanup;
 	}
 	rc = structure_pass(zb, &st);
+	if (rc == 0 && zb->errors)
+		rc = ERR_ZONE;
 	if (rc < 0)
 		goto cleanup;
+	zone_build_deinit(zb); /* its array is empty now: free it before the tree grows */
 	struct tree *tree;
+	size_t nodes = st.n;
 	rc = tree_build(st.out, st.n, &tree);
 	st.n = 0; /* the tree owns them now, also on failure */
 	if (rc == 0)
-		rc = zone_new(zb->apex, tree, out);
+		rc = zone_new_counted(zb->apex, tree, nodes, st.rrs, out);
 cleanup:
 	for (size_t i = 0; i < st.n; i++)
 		node_unref(st.out[i]);

@@ -21,6 +21,8 @@
 #include "lib/zone/zone.h"
 
 struct zone_build_ent {
+	uint64_t pfx; /* key octets after the apex, big-endian: most sort
+		       * comparisons end here without touching the node */
 	struct node *node;
 	uint32_t line;
 	uint16_t file;

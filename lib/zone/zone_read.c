@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "lib/util/err.h"
 #include "lib/zone/zone_build.h"
@@ -241,11 +243,27 @@ static int parse_include(struct loader *l, zs_scanner_t *parent)
 	return rc;
 }
 
+/* Gives back the pages of a mapped zone file that were parsed already, so a
+ * large file does not stay resident beside the zone built from it. */
+static void release_parsed(zs_scanner_t *s, const char **done)
+{
+	const size_t step = 16u << 20, keep = 1u << 20;
+	if (!s->input.mmaped || s->input.current - *done < (ptrdiff_t)(step + keep))
+		return;
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)*done + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	uintptr_t to = ((uintptr_t)s->input.current - keep) & ~((uintptr_t)pg - 1);
+	if (to > from && madvise((void *)from, to - from, MADV_DONTNEED) == 0)
+		*done = (const char *)to;
+}
+
 /* Reads records until the end of this scanner's input. Syntax errors are
  * reported and skipped so one load lists many of them; the load fails later. */
 static int parse_scanner(struct loader *l, zs_scanner_t *s)
 {
+	const char *released = s->input.start;
 	for (;;) {
+		release_parsed(s, &released);
 		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR)
 			return ERR_SYNTAX;
 		int rc = 0;
