@@ -292,6 +292,51 @@ static void test_write_and_reread(void **state)
 	zone_unref(z);
 }
 
+/* Many names in scrambled order, some split over two places in the file,
+ * some sharing more than the 8-octet sort prefix: all end up sorted, merged
+ * and findable. */
+static void test_unsorted_large(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, HEAD);
+	const unsigned n = 6000;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (i * 5761u) % n; /* 5761 is prime to n: a permutation */
+		if (k % 3 == 0)
+			buf_printf(&b, "longcommonprefix%u IN A 192.0.2.%u\n", k, k % 250);
+		else
+			buf_printf(&b, "n%u IN TXT \"%u\"\n", k, k);
+	}
+	for (unsigned k = 1; k < n; k += 3) /* a second RRset for names seen before */
+		buf_printf(&b, "n%u IN A 192.0.2.1\n", k);
+	struct zone_read_opts o = {.origin = "example.com."};
+	struct zone_msgs m;
+	struct zone *z;
+	zone_msgs_init(&m);
+	int rc = zone_read_mem((const char *)b.data, b.len, "t.zone", &o, &m, &z);
+	if (rc != 0)
+		fail_msg("%s", buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	buf_deinit(&b);
+	size_t count;
+	assert_int_equal(tree_check(z->tree, &count), 0);
+	assert_int_equal(count, n + 2); /* + apex and ns1 */
+	assert_int_equal(z->nodes, n + 2);
+	assert_int_equal(z->rrs, 3 + n + (n + 1) / 3);
+	char name[64];
+	uint8_t w[256];
+	for (unsigned k = 0; k < n; k++) {
+		snprintf(name, sizeof(name), "%s%u.example.com.", k % 3 ? "n" : "longcommonprefix",
+			k);
+		const struct node *node = zone_find(z, nm(name, w));
+		assert_non_null(node);
+		assert_int_equal(node->nrrsets, k % 3 == 1 ? 2 : 1);
+	}
+	zone_unref(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_structure_flags_lookups),
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_write_and_reread),
+		cmocka_unit_test(test_unsorted_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
