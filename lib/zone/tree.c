@@ -90,7 +90,8 @@ static int leaf_pos(const struct tree *t, const uint8_t *key, size_t klen, bool 
 	return lo;
 }
 
-struct node *tree_find(const struct tree *t, const uint8_t *key, size_t klen)
+/* The leaf whose range holds key, or NULL when key is below every node. */
+static const struct tree *leaf_for(const struct tree *t, const uint8_t *key, size_t klen)
 {
 	while (t && !t->leaf) {
 		int i = inner_pos(t, key, klen);
@@ -98,28 +99,27 @@ struct node *tree_find(const struct tree *t, const uint8_t *key, size_t klen)
 			return NULL;
 		t = t->slot[i];
 	}
-	if (!t)
-		return NULL;
-	bool eq;
-	int i = leaf_pos(t, key, klen, &eq);
-	return eq ? t->slot[i] : NULL;
+	return t;
+}
+
+struct node *tree_find(const struct tree *t, const uint8_t *key, size_t klen)
+{
+	const struct tree *l = leaf_for(t, key, klen);
+	bool eq = false;
+	int i = l ? leaf_pos(l, key, klen, &eq) : 0;
+	return eq ? l->slot[i] : NULL;
 }
 
 struct node *tree_find_le(const struct tree *t, const uint8_t *key, size_t klen)
 {
-	while (t && !t->leaf) {
-		int i = inner_pos(t, key, klen);
-		if (i < 0)
-			return NULL;
-		t = t->slot[i];
-	}
-	if (!t)
+	const struct tree *l = leaf_for(t, key, klen);
+	if (!l)
 		return NULL;
 	bool eq;
-	int i = leaf_pos(t, key, klen, &eq);
+	int i = leaf_pos(l, key, klen, &eq);
 	if (eq)
-		return t->slot[i];
-	return i > 0 ? t->slot[i - 1] : NULL;
+		return l->slot[i];
+	return i > 0 ? l->slot[i - 1] : NULL;
 }
 
 /* A copy of block t that holds its own reference to every child. */

@@ -49,41 +49,6 @@ int zone_diff_add(struct zone_diff *d, bool removed, const uint8_t *owner, uint1
 	return list_push(removed ? &d->removed : &d->added, &rr);
 }
 
-/* Adds every RR of one RRset. The owner is copied once for the whole set. */
-static int add_rrset(struct zone_diff *d, bool removed, const struct node *n, const struct rrset *r)
-{
-	uint8_t *owner = arena_dup(&d->mem, node_owner(n), n->owner_len);
-	if (!owner)
-		return ERR_NOMEM;
-	uint32_t pos = 0;
-	const uint8_t *data;
-	uint16_t len;
-	while (rrset_next_rdata(r, &pos, &data, &len)) {
-		struct zone_diff_rr rr = {.owner = owner,
-			.type = r->type,
-			.covers = r->covers,
-			.ttl = r->ttl,
-			.len = len,
-			.rdata = arena_dup(&d->mem, data, len)};
-		if (!rr.rdata)
-			return ERR_NOMEM;
-		int rc = list_push(removed ? &d->removed : &d->added, &rr);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int add_node(struct zone_diff *d, bool removed, const struct node *n)
-{
-	for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
-		int rc = add_rrset(d, removed, n, r);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 static bool rrset_has(const struct rrset *r, const uint8_t *data, uint16_t len)
 {
 	uint32_t pos = 0;
@@ -95,7 +60,8 @@ static bool rrset_has(const struct rrset *r, const uint8_t *data, uint16_t len)
 	return false;
 }
 
-/* RRs of a that are not in b go to the list (removed when a is the old set). */
+/* RRs of a that are not in b (all of them when b is NULL) go to the removed
+ * or the added list. The owner is copied once for them all. */
 static int rrset_minus(struct zone_diff *d, bool removed, const struct node *n,
 	const struct rrset *a, const struct rrset *b)
 {
@@ -104,7 +70,7 @@ static int rrset_minus(struct zone_diff *d, bool removed, const struct node *n,
 	const uint8_t *data;
 	uint16_t len;
 	while (rrset_next_rdata(a, &pos, &data, &len)) {
-		if (rrset_has(b, data, len)) /* small sets: a scan beats sorting by case */
+		if (b && rrset_has(b, data, len)) /* small sets: a scan beats sorting by case */
 			continue;
 		if (!owner && !(owner = arena_dup(&d->mem, node_owner(n), n->owner_len)))
 			return ERR_NOMEM;
@@ -117,6 +83,21 @@ static int rrset_minus(struct zone_diff *d, bool removed, const struct node *n,
 		if (!rr.rdata)
 			return ERR_NOMEM;
 		int rc = list_push(removed ? &d->removed : &d->added, &rr);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_rrset(struct zone_diff *d, bool removed, const struct node *n, const struct rrset *r)
+{
+	return rrset_minus(d, removed, n, r, NULL);
+}
+
+static int add_node(struct zone_diff *d, bool removed, const struct node *n)
+{
+	for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
+		int rc = add_rrset(d, removed, n, r);
 		if (rc < 0)
 			return rc;
 	}
