@@ -122,6 +122,25 @@ static void test_limits(void **state)
 	assert_true(zone_read_mem((const char *)b.data, b.len, "t.zone", &o, &m, &z) < 0);
 	assert_true(m.errors > LIMIT_ZONE_FILE_ERRORS && m.errors < 300);
 	zone_msgs_deinit(&m);
+	/* RDATA over 65535 octets, a name over 255, a label over 63 */
+	buf_clear(&b);
+	buf_append_str(&b, HEAD);
+	buf_append_str(&b, "big TXT");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&b, " \"%0250d\"", i);
+	buf_append_str(&b, "\n");
+	for (int i = 0; i < 30; i++)
+		buf_append_str(&b, "abcdefghij.");
+	buf_append_str(&b, " A 192.0.2.1\n");
+	buf_printf(&b, "%070d A 192.0.2.1\n", 7);
+	zone_msgs_init(&m);
+	assert_int_equal(
+		zone_read_mem((const char *)b.data, b.len, "t.zone", &o, &m, &z), ERR_SYNTAX);
+	const char *t = buf_cstr(&m.text);
+	assert_non_null(strstr(t, "t.zone:6: error: text is too long"));
+	assert_non_null(strstr(t, "t.zone:7: error: maximal domain name length"));
+	assert_non_null(strstr(t, "t.zone:8: error: maximal domain name label length"));
+	zone_msgs_deinit(&m);
 	buf_deinit(&b);
 }
 
