@@ -149,6 +149,16 @@ bool name_equal(const uint8_t *a, const uint8_t *b)
 	}
 }
 
+bool name_is_at_or_below(const uint8_t *w, const uint8_t *apex)
+{
+	int extra = name_labels(w) - name_labels(apex);
+	if (extra < 0)
+		return false;
+	while (extra-- > 0)
+		w += *w + 1;
+	return name_equal(w, apex);
+}
+
 void name_lower(uint8_t *w)
 {
 	while (*w) {

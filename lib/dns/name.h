@@ -42,6 +42,8 @@ size_t name_key_parent(const uint8_t *key, size_t klen);
 int name_key_labels(const uint8_t *key, size_t klen);
 /* True when the wire names are equal ignoring ASCII case. */
 bool name_equal(const uint8_t *a, const uint8_t *b);
+/* True when the valid wire name w is apex or below it (ASCII case ignored). */
+bool name_is_at_or_below(const uint8_t *w, const uint8_t *apex);
 /* Lower-cases ASCII letters of a valid wire name in place. */
 void name_lower(uint8_t *w);
 /* True when the first label is "*" (RFC 4592). */

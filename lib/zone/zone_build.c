@@ -397,6 +397,8 @@ static int place(struct structure *st, struct node *node, unsigned bits, bool is
 static int add_ents(struct structure *st, const struct node *node)
 {
 	const struct node *top = st->stack[st->depth - 1].node;
+	if (name_key_parent(node_key(node), node->key_len) == top->key_len)
+		return 0; /* the usual case: the parent is on the stack */
 	int missing = name_key_labels(node_key(node), node->key_len) -
 		name_key_labels(node_key(top), top->key_len) - 1;
 	while (missing > 0) {

@@ -31,8 +31,6 @@ struct loader {
 	const struct zone_read_opts *opts;
 	struct zone_msgs *msgs;
 	uint8_t apex[LIMIT_NAME_LEN + 1];
-	uint8_t apex_key[NAME_KEY_MAX];
-	size_t apex_key_len;
 	struct pending cur;
 	struct zone_build zb;
 	const char *files[READ_MAX_FILES]; /* names for messages; [0] is the top file */
@@ -129,9 +127,7 @@ static bool record_ok(struct loader *l, const zs_scanner_t *s, bool new_owner)
 		return false;
 	}
 	if (new_owner) {
-		uint8_t key[NAME_KEY_MAX];
-		size_t klen = name_key(s->r_owner, key);
-		if (!name_key_is_ancestor(l->apex_key, l->apex_key_len, key, klen)) {
+		if (!name_is_at_or_below(s->r_owner, l->apex)) {
 			msg(l, s->line_counter, true, "%s: outside the zone",
 				name_txt(s->r_owner, nm, sizeof(nm)));
 			return false;
@@ -317,7 +313,6 @@ static int loader_init(struct loader *l, const struct zone_read_opts *opts,
 		msg(l, 0, true, "invalid origin '%s'", opts->origin ? opts->origin : "");
 		return ERR_INVAL;
 	}
-	l->apex_key_len = name_key(l->apex, l->apex_key);
 	return zone_build_init(&l->zb, l->apex, build_report, l);
 }
 

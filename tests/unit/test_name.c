@@ -140,6 +140,13 @@ static void test_key_relations(void **state)
 	wire("*.example.com", a);
 	assert_true(name_is_wildcard(a));
 	assert_false(name_is_wildcard(b));
+	wire("Www.Example.com", a);
+	wire("example.COM", b);
+	assert_true(name_is_at_or_below(a, b));
+	assert_true(name_is_at_or_below(b, b));
+	assert_false(name_is_at_or_below(b, a));
+	wire("www.example.net", a);
+	assert_false(name_is_at_or_below(a, b));
 	/* "coma" is not below "com" */
 	wire("com", a);
 	wire("x.coma", b);
