@@ -18,6 +18,6 @@
 
 /* TOML documents (config and policy files). */
 #define LIMIT_TOML_SIZE (4UL << 20) /* bytes of one document */
-#define LIMIT_TOML_DEPTH 64	    /* nesting of arrays and inline tables */
+#define LIMIT_TOML_DEPTH 64	    /* nesting of tables and arrays, all kinds */
 
 #endif
