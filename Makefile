@@ -29,11 +29,13 @@ fuzz: deps
 	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dlibfuzzer=true
 	ninja -C build-fuzz
 
+SOURCES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
+
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(SOURCES)
 
 check-format:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $(SOURCES)
 
 demo:
 	@echo "make demo: not yet - the daemon (cascaded) does not exist yet"
