@@ -67,3 +67,50 @@ int rdata_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 		return c;
 	return (alen > blen) - (alen < blen);
 }
+
+static bool caa_presentable(const uint8_t *d, size_t len)
+{
+	if (len < 2 || d[1] == 0 || (size_t)d[1] + 2 > len)
+		return false;
+	for (size_t i = 0; i < d[1]; i++) {
+		uint8_t c = d[2 + i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A size or precision octet: mantissa and power of ten, each 0..9. */
+static bool loc_prec_ok(uint8_t v)
+{
+	return (v >> 4) <= 9 && (v & 15) <= 9;
+}
+
+static bool loc_presentable(const uint8_t *d, size_t len)
+{
+	const uint32_t equator = 1u << 31, deg = 3600000; /* thousandths of a second */
+	if (len != 16 || d[0] != 0)
+		return false;
+	if (!loc_prec_ok(d[1]) || !loc_prec_ok(d[2]) || !loc_prec_ok(d[3]))
+		return false;
+	uint32_t lat = be32(d + 4), lon = be32(d + 8);
+	return lat >= equator - 90 * deg && lat <= equator + 90 * deg &&
+		lon >= equator - 180 * deg && lon <= equator + 180 * deg;
+}
+
+bool rdata_presentable(uint16_t type, const uint8_t *data, size_t len)
+{
+	switch (type) {
+	case KNOT_RRTYPE_CAA:
+		return caa_presentable(data, len);
+	case KNOT_RRTYPE_LOC:
+		return loc_presentable(data, len);
+	default:
+		return true;
+	}
+}

@@ -21,4 +21,9 @@ int rdata_canonicalize(uint16_t type, uint8_t *data, size_t len);
  * in canonical form. */
 int rdata_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
+/* False for RDATA that libknot would print in a presentation form no zone
+ * file reader takes back (a CAA with an empty tag, RFC 8659 §4.1.1; a LOC
+ * out of range, RFC 1876 §2): such RRs are written in RFC 3597 form. */
+bool rdata_presentable(uint16_t type, const uint8_t *data, size_t len);
+
 #endif

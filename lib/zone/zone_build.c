@@ -223,6 +223,9 @@ static int sort_and_merge(struct zone_build *zb)
 			zb->v[i].node = NULL;
 			prev->node = m;
 			prev->pfx = key_prefix(zb, m);
+			/* A rule this name breaks now is broken by the later part. */
+			prev->line = zb->v[i].line;
+			prev->file = zb->v[i].file;
 			continue;
 		}
 		zb->v[out++] = zb->v[i];

@@ -16,6 +16,9 @@
 #include "lib/zone/zone_build.h"
 
 #define READ_MAX_FILES 1024
+/* Given to zscanner as the default TTL so a record without one can be told
+ * apart until a $TTL sets a real default. */
+#define TTL_UNSET UINT32_MAX
 
 /* One owner's RRs, collected until the owner changes. RDATA lives in rd;
  * rrs[i].rdata holds an offset into it until the node is built. */
@@ -35,10 +38,11 @@ struct loader {
 	struct zone_build zb;
 	const char *files[READ_MAX_FILES]; /* names for messages; [0] is the top file */
 	uint16_t nfiles;
-	uint16_t file; /* index of the file being read */
-	int depth;     /* $INCLUDE nesting */
-	size_t rrs;    /* RRs read so far */
-	int fatal;     /* first error that stops the load, or 0 */
+	uint16_t file;	   /* index of the file being read */
+	int depth;	   /* $INCLUDE nesting */
+	size_t rrs;	   /* RRs read so far */
+	uint32_t last_ttl; /* the last TTL a record stated (TTL_UNSET: none yet) */
+	int fatal;	   /* first error that stops the load, or 0 */
 };
 
 void zone_msgs_init(struct zone_msgs *m)
@@ -83,6 +87,31 @@ static const char *name_txt(const uint8_t *w, char *out, size_t size)
 	return out;
 }
 
+/* The line to name when the owner breaks a rule: the record that breaks it
+ * (a second SOA, or whichever of a CNAME and other data came second), else
+ * the first record. */
+static uint32_t blame_line(const struct pending *p)
+{
+	uint32_t cname = 0, other = 0, soa = 0, soa2 = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct node_rr *rr = &p->rrs[i];
+		if (rr->type == KNOT_RRTYPE_CNAME && !cname)
+			cname = rr->line;
+		else if (rr->type == KNOT_RRTYPE_SOA && !soa)
+			soa = rr->line;
+		else if (rr->type == KNOT_RRTYPE_SOA && !soa2)
+			soa2 = rr->line;
+		if (rr->type != KNOT_RRTYPE_CNAME && rr->type != KNOT_RRTYPE_RRSIG &&
+			rr->type != KNOT_RRTYPE_NSEC && !other)
+			other = rr->line;
+	}
+	if (soa2)
+		return soa2;
+	if (cname && other)
+		return cname > other ? cname : other;
+	return p->rrs[0].line;
+}
+
 /* Builds the node of the pending owner and hands it to the zone builder. */
 static int flush(struct loader *l)
 {
@@ -110,7 +139,7 @@ static int flush(struct loader *l)
 				"§5.2)",
 				name_txt(p->owner, nm, sizeof(nm)), t);
 		}
-		rc = zone_build_add(&l->zb, node, p->rrs[0].line, p->rrs[0].file);
+		rc = zone_build_add(&l->zb, node, blame_line(p), p->rrs[0].file);
 	}
 	p->n = 0;
 	buf_clear(&p->rd);
@@ -146,6 +175,23 @@ static bool record_ok(struct loader *l, const zs_scanner_t *s, bool new_owner)
 	return true;
 }
 
+/* RFC 1035 §5.1: a record without a TTL (and no $TTL before it) takes the
+ * last one stated. Before any, a SOA takes its MINIMUM and passes it on, as
+ * BIND does (RFC 2308 §4 made $TTL the way to say it). */
+static uint32_t record_ttl(struct loader *l, const zs_scanner_t *s)
+{
+	if (s->r_ttl != TTL_UNSET) {
+		l->last_ttl = s->r_ttl;
+		return s->r_ttl;
+	}
+	if (l->last_ttl == TTL_UNSET && s->r_type == KNOT_RRTYPE_SOA && s->r_data_length >= 4) {
+		const uint8_t *m = s->r_data + s->r_data_length - 4;
+		l->last_ttl =
+			(uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	}
+	return l->last_ttl == TTL_UNSET ? 3600 : l->last_ttl;
+}
+
 static int add_record(struct loader *l, const zs_scanner_t *s)
 {
 	struct pending *p = &l->cur;
@@ -174,12 +220,13 @@ static int add_record(struct loader *l, const zs_scanner_t *s)
 		p->rrs = nr;
 		p->cap = nc;
 	}
+	uint32_t ttl = record_ttl(l, s);
 	uint16_t covers = 0;
 	if (s->r_type == KNOT_RRTYPE_RRSIG)
 		covers = (uint16_t)(s->r_data[0] << 8 | s->r_data[1]);
 	p->rrs[p->n++] = (struct node_rr){.type = s->r_type,
 		.covers = covers,
-		.ttl = s->r_ttl,
+		.ttl = ttl,
 		.len = (uint16_t)s->r_data_length,
 		.rdata = (const uint8_t *)(uintptr_t)p->rd.len,
 		.line = (uint32_t)s->line_counter,
@@ -244,11 +291,19 @@ static int parse_include(struct loader *l, zs_scanner_t *parent)
 static void release_parsed(zs_scanner_t *s, const char **done)
 {
 	const size_t step = 16u << 20, keep = 1u << 20;
-	if (!s->input.mmaped || s->input.current - *done < (ptrdiff_t)(step + keep))
+	/* At the end of input zscanner's position can run past the end. */
+	const char *cur = s->input.current < s->input.end ? s->input.current : s->input.end;
+	if (!s->input.mmaped || !s->input.start)
+		return;
+	if (*done < s->input.start || *done > s->input.end) {
+		*done = s->input.start; /* zscanner maps the file on its first read */
+		return;
+	}
+	if (cur - *done < (ptrdiff_t)(step + keep))
 		return;
 	long pg = sysconf(_SC_PAGESIZE);
 	uintptr_t from = ((uintptr_t)*done + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-	uintptr_t to = ((uintptr_t)s->input.current - keep) & ~((uintptr_t)pg - 1);
+	uintptr_t to = ((uintptr_t)cur - keep) & ~((uintptr_t)pg - 1);
 	if (to > from && madvise((void *)from, to - from, MADV_DONTNEED) == 0)
 		*done = (const char *)to;
 }
@@ -257,7 +312,7 @@ static void release_parsed(zs_scanner_t *s, const char **done)
  * reported and skipped so one load lists many of them; the load fails later. */
 static int parse_scanner(struct loader *l, zs_scanner_t *s)
 {
-	const char *released = s->input.start;
+	const char *released = NULL;
 	for (;;) {
 		release_parsed(s, &released);
 		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR)
@@ -301,7 +356,8 @@ static int loader_init(struct loader *l, const struct zone_read_opts *opts,
 	memset(l, 0, sizeof(*l));
 	*fixed = *opts;
 	if (!fixed->default_ttl)
-		fixed->default_ttl = 3600;
+		fixed->default_ttl = TTL_UNSET;
+	l->last_ttl = TTL_UNSET;
 	if (!fixed->max_rrs)
 		fixed->max_rrs = LIMIT_ZONE_RRS;
 	l->opts = fixed;

@@ -37,7 +37,8 @@ void zone_msgs_deinit(struct zone_msgs *m);
 
 struct zone_read_opts {
 	const char *origin;   /* the apex in presentation form, e.g. "example.com." */
-	uint32_t default_ttl; /* for records before any $TTL; 0 selects 3600 */
+	uint32_t default_ttl; /* for records without a TTL before any $TTL; 0: the last
+			       * TTL stated (RFC 1035 §5.1), or the SOA MINIMUM as BIND does */
 	size_t max_rrs;	      /* 0 selects LIMIT_ZONE_RRS */
 	bool no_include;      /* $INCLUDE is an error (text from untrusted places) */
 };

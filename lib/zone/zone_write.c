@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libknot/descriptor.h>
 #include <libknot/rrset-dump.h>
 #include <libknot/rrset.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/dns/rdata.h"
 #include "lib/util/err.h"
 
 static const knot_dump_style_t write_style = {
@@ -26,7 +28,20 @@ static const knot_dump_style_t write_style = {
 	.hide_crypto = false,
 	.ascii_to_idn = NULL,
 	.color = NULL,
-	.now = 0,
+	/* RRSIG times are 32-bit serial numbers (RFC 4034 §3.1.5); libknot
+	 * prints the date nearest to "now". 2^31 makes that 1970..2106, the
+	 * unsigned reading, the same for every run. */
+	.now = 1ull << 31,
+};
+
+/* The same, with RDATA in the generic form of RFC 3597 §5. */
+static const knot_dump_style_t write_style_generic = {
+	.wrap = false,
+	.show_class = true,
+	.show_ttl = true,
+	.human_timestamp = true,
+	.generic = true,
+	.now = 1ull << 31,
 };
 
 int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out)
@@ -55,13 +70,19 @@ int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *ou
 			one.rrs = (knot_rdataset_t){.count = 1,
 				.size = (uint32_t)knot_rdata_size(rd->len),
 				.rdata = rd};
+			/* RDATA libknot would print in a form no reader takes back
+			 * is written generically. */
+			const knot_dump_style_t *style =
+				rdata_presentable(r->type, rd->data, rd->len)
+				? &write_style
+				: &write_style_generic;
 			len = knot_rrset_txt_dump_header(
-				&one, one.ttl, dst + total, room - (size_t)total, &write_style);
+				&one, one.ttl, dst + total, room - (size_t)total, style);
 			if (len < 0)
 				break;
 			total += len;
 			len = knot_rrset_txt_dump_data(
-				&one, 0, dst + total, room - (size_t)total, &write_style);
+				&one, 0, dst + total, room - (size_t)total, style);
 			if (len < 0)
 				break;
 			total += len;
@@ -104,8 +125,14 @@ int zone_write_fd(const struct zone *z, int fd)
 	struct tree_iter it;
 	for (struct node *n = tree_iter_first(&it, z->tree); n && rc == 0;
 		n = tree_iter_next(&it)) {
+		/* The SOA first, as every zone file has it (RFC 1035 §5.2). */
+		const struct rrset *soa =
+			(n->flags & NODE_APEX) ? node_find(n, KNOT_RRTYPE_SOA, 0) : NULL;
+		if (soa)
+			rc = zone_write_rrset(n, soa, &b);
 		for (const struct rrset *r = node_first(n); r && rc == 0; r = node_next(n, r))
-			rc = zone_write_rrset(n, r, &b);
+			if (r != soa)
+				rc = zone_write_rrset(n, r, &b);
 		if (rc == 0 && b.len >= (1 << 20)) {
 			rc = write_all(fd, b.data, b.len);
 			buf_clear(&b);

@@ -54,19 +54,25 @@ static struct zone *expect_ok(const char *body, unsigned warnings)
 	return z;
 }
 
+static uint8_t *nm(const char *s, uint8_t *buf)
+{
+	assert_non_null(knot_dname_from_str(buf, s, 256));
+	return buf;
+}
+
 static void test_rule_errors(void **state)
 {
 	(void)state;
 	expect_error("$ORIGIN example.com.\n@ 300 IN NS ns1\n", false,
 		"t.zone: error: example.com.: no SOA record at the apex");
 	expect_error("@ IN SOA ns2 hostmaster 2 7200 3600 1209600 300\n", true,
-		"more than one SOA record");
+		"t.zone:6: error: example.com.: more than one SOA record");
 	expect_error("www IN SOA ns2 hostmaster 2 7200 3600 1209600 300\n", true,
 		"t.zone:6: error: www.example.com.: SOA is not at the apex");
 	expect_error("www.example.net. IN A 192.0.2.9\n", true,
 		"t.zone:6: error: www.example.net.: outside the zone");
 	expect_error("www IN CNAME x\nwww IN A 192.0.2.9\n", true,
-		"t.zone:6: error: www.example.com.: CNAME beside other data (A)");
+		"t.zone:7: error: www.example.com.: CNAME beside other data (A)");
 	expect_error("www IN CNAME x\nwww IN CNAME y\n", true, "more than one CNAME");
 	expect_error("d IN DNAME x\nd IN DNAME y\n", true, "more than one DNAME");
 	expect_error("www CH A 192.0.2.9\n", true, "t.zone:6: error:");
@@ -80,6 +86,67 @@ static void test_rule_errors(void **state)
 	/* CNAME beside RRSIG and NSEC is allowed (RFC 4035 §2.5) */
 	struct zone *z = expect_ok("c IN CNAME x\nc IN NSEC d A\n", 0);
 	zone_unref(z);
+}
+
+/* RFC 1035 §5.1: without $TTL a record takes the last TTL stated; before
+ * any, the SOA takes its MINIMUM (as BIND does) and passes it on. */
+static void test_ttl_defaults(void **state)
+{
+	(void)state;
+	const char *text = "$ORIGIN example.com.\n@ SOA ns1 hm 1 2 3 4 77\n@ NS ns1\n"
+			   "a 500 A 192.0.2.1\nb A 192.0.2.2\n$TTL 900\nc A 192.0.2.3\n"
+			   "d 20 A 192.0.2.4\ne A 192.0.2.5\n";
+	struct zone_read_opts o = {.origin = "example.com."};
+	struct zone_msgs m;
+	struct zone *z;
+	zone_msgs_init(&m);
+	assert_int_equal(zone_read_mem(text, strlen(text), "t.zone", &o, &m, &z), 0);
+	zone_msgs_deinit(&m);
+	static const struct {
+		const char *name;
+		uint16_t type;
+		uint32_t ttl;
+	} want[] = {
+		{"example.com.", KNOT_RRTYPE_SOA, 77},
+		{"example.com.", KNOT_RRTYPE_NS, 77},
+		{"a.example.com.", KNOT_RRTYPE_A, 500},
+		{"b.example.com.", KNOT_RRTYPE_A, 500},
+		{"c.example.com.", KNOT_RRTYPE_A, 900},
+		{"d.example.com.", KNOT_RRTYPE_A, 20},
+		{"e.example.com.", KNOT_RRTYPE_A, 900},
+	};
+	uint8_t w[256];
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct rrset *r = zone_find_rrset(z, nm(want[i].name, w), want[i].type, 0);
+		assert_non_null(r);
+		assert_int_equal(r->ttl, want[i].ttl);
+	}
+	zone_unref(z);
+}
+
+/* A file whose last line has no line break, and one that is empty. */
+static void test_file_edges(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/zone_edge_XXXXXX";
+	int fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	const char *text = "$ORIGIN .\n@ 3600 SOA ns.x. h.x. 1 2 3 4 5\n@ 3600 NS ns.x.\n@ A \\";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct zone_read_opts o = {.origin = "."};
+	struct zone_msgs m;
+	struct zone *z;
+	zone_msgs_init(&m);
+	assert_int_equal(zone_read_file(tmpl, &o, &m, &z), ERR_SYNTAX);
+	assert_non_null(strstr(buf_cstr(&m.text), ":4: error:"));
+	zone_msgs_deinit(&m);
+	assert_int_equal(truncate(tmpl, 0), 0);
+	zone_msgs_init(&m);
+	assert_true(zone_read_file(tmpl, &o, &m, &z) < 0);
+	assert_non_null(strstr(buf_cstr(&m.text), "no SOA record at the apex"));
+	zone_msgs_deinit(&m);
+	unlink(tmpl);
 }
 
 static void test_origin_errors(void **state)
@@ -167,12 +234,6 @@ static void test_warnings_dups_ttl_unknown(void **state)
 	assert_int_equal(z->serial, 1);
 	assert_int_equal(z->rrs, 3 + 2 + 1);
 	zone_unref(z);
-}
-
-static uint8_t *nm(const char *s, uint8_t *buf)
-{
-	assert_non_null(knot_dname_from_str(buf, s, 256));
-	return buf;
 }
 
 static void test_structure_flags_lookups(void **state)
@@ -361,6 +422,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_origin_errors),
+		cmocka_unit_test(test_ttl_defaults),
+		cmocka_unit_test(test_file_edges),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_warnings_dups_ttl_unknown),
 		cmocka_unit_test(test_structure_flags_lookups),
