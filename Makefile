@@ -20,6 +20,8 @@ build-test/build.ninja:
 
 test: deps build-test/build.ninja
 	ninja -C build-test
+	@test -f build/build.ninja || meson setup build --buildtype=release -Dtests=false
+	ninja -C build  # the release build (-O3) warns about things -O2 does not
 	$(PY) scripts/run-tests build-test
 
 bench: all

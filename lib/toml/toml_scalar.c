@@ -342,7 +342,7 @@ static int radix_int(struct toml_parser *p, struct toml_value *v, int base)
 	struct toml_pos at = p->cur.at;
 	toml_adv(p, 2);
 	int rc = read_digits(p, base);
-	uint64_t u;
+	uint64_t u = 0;
 	if (rc == 0)
 		rc = digits_value(p, 0, base, INT64_MAX, at, &u);
 	if (rc < 0)
@@ -392,7 +392,7 @@ static int to_float(struct toml_parser *p, struct toml_value *v, struct toml_pos
 static int to_int(struct toml_parser *p, struct toml_value *v, bool neg, struct toml_pos at)
 {
 	size_t start = neg ? 1 : 0;
-	uint64_t u;
+	uint64_t u = 0;
 	int rc = digits_value(p, start, 10, neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX, at, &u);
 	if (rc < 0)
 		return rc;

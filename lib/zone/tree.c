@@ -378,8 +378,9 @@ static int build_level(
 		size_t take = (n - pos) / (blocks - b); /* spread the remainder evenly */
 		struct tree *t = block_new(leaf);
 		if (!t) {
+			/* The items stay the caller's: free the new blocks alone. */
 			for (size_t k = 0; k < b; k++)
-				tree_unref(level[k]);
+				free(level[k]);
 			free(level);
 			return ERR_NOMEM;
 		}

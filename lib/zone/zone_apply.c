@@ -16,6 +16,7 @@
 
 #include "lib/util/err.h"
 #include "lib/zone/zone_build.h"
+#include "lib/zone/rrindex.h"
 #include "lib/zone/zone_diff.h"
 
 /* One diff RR with its owner's lookup key. */
@@ -85,14 +86,67 @@ static int collect(struct applier *ap, const struct zone_diff *d)
 	return 0;
 }
 
-static ssize_t find_rr(
-	const struct node_rr *rrs, const bool *alive, size_t n, const struct zone_diff_rr *rr)
+/* The TTL an RRset gets from the RRs the diff adds to it. */
+struct set_ttl {
+	uint16_t type, covers;
+	uint32_t ttl;
+};
+
+static int note_ttl(struct set_ttl **sets, size_t *n, const struct zone_diff_rr *rr)
 {
-	for (size_t i = 0; i < n; i++)
-		if (alive[i] && rrs[i].type == rr->type && rrs[i].covers == rr->covers &&
-			rrs[i].len == rr->len && memcmp(rrs[i].rdata, rr->rdata, rr->len) == 0)
-			return (ssize_t)i;
-	return -1;
+	for (size_t i = 0; i < *n; i++) {
+		if ((*sets)[i].type == rr->type && (*sets)[i].covers == rr->covers) {
+			(*sets)[i].ttl = rr->ttl; /* the newest data wins */
+			return 0;
+		}
+	}
+	struct set_ttl *ns = realloc(*sets, (*n + 1) * sizeof(*ns));
+	if (!ns)
+		return ERR_NOMEM;
+	ns[(*n)++] = (struct set_ttl){rr->type, rr->covers, rr->ttl};
+	*sets = ns;
+	return 0;
+}
+
+/* Makes the changes of one owner's group on rrs[0..*n) (room for them all). */
+static int edit_group(struct applier *ap, const struct change *g, size_t gn, struct node_rr *rrs,
+	bool *alive, size_t *n, struct set_ttl **sets, size_t *nsets)
+{
+	struct rrindex ix;
+	rrindex_init(&ix);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		rc = rrindex_put(
+			&ix, rrs[i].type, rrs[i].covers, rrs[i].rdata, rrs[i].len, (uint32_t)i);
+	for (size_t i = 0; rc == 0 && i < gn; i++) {
+		const struct zone_diff_rr *rr = g[i].rr;
+		uint32_t id;
+		bool found = rrindex_get(&ix, rr->type, rr->covers, rr->rdata, rr->len, &id) == 0 &&
+			alive[id];
+		if (g[i].removed) {
+			if (!found)
+				rc = fail(ap, rr, "removed by the diff but not in the zone");
+			else
+				alive[id] = false;
+			continue;
+		}
+		if (found) {
+			rc = fail(ap, rr, "added by the diff but already in the zone");
+			continue;
+		}
+		rrs[*n] = (struct node_rr){.type = rr->type,
+			.covers = rr->covers,
+			.ttl = rr->ttl,
+			.len = rr->len,
+			.rdata = rr->rdata};
+		alive[*n] = true;
+		rc = rrindex_put(&ix, rr->type, rr->covers, rr->rdata, rr->len, (uint32_t)*n);
+		(*n)++;
+		if (rc == 0)
+			rc = note_ttl(sets, nsets, rr);
+	}
+	rrindex_deinit(&ix);
+	return rc;
 }
 
 /* The RRs of the old node with the group's changes made. The TTL of an RRset
@@ -102,39 +156,27 @@ static int edit_rrs(struct applier *ap, const struct change *g, size_t gn, const
 {
 	size_t have = old ? node_rr_count(old) : 0, cap = have + gn;
 	struct node_rr *rrs = malloc((cap ? cap : 1) * sizeof(*rrs));
-	bool *alive = malloc(cap ? cap : 1);
+	bool *alive = calloc(cap ? cap : 1, sizeof(*alive));
+	struct set_ttl *sets = NULL;
+	size_t n = 0, nsets = 0;
 	int rc = (rrs && alive) ? 0 : ERR_NOMEM;
-	size_t n = (rc == 0 && old) ? (size_t)node_rrs(old, rrs, cap) : 0;
-	memset(alive, 1, rc == 0 ? cap : 0);
-	for (size_t i = 0; rc == 0 && i < gn; i++) {
-		const struct zone_diff_rr *rr = g[i].rr;
-		ssize_t at = find_rr(rrs, alive, n, rr);
-		if (g[i].removed) {
-			if (at < 0)
-				rc = fail(ap, rr, "removed by the diff but not in the zone");
-			else
-				alive[at] = false;
-			continue;
-		}
-		if (at >= 0) {
-			rc = fail(ap, rr, "added by the diff but already in the zone");
-			continue;
-		}
-		rrs[n] = (struct node_rr){.type = rr->type,
-			.covers = rr->covers,
-			.ttl = rr->ttl,
-			.len = rr->len,
-			.rdata = rr->rdata};
-		for (size_t k = 0; k < n; k++)
-			if (rrs[k].type == rr->type && rrs[k].covers == rr->covers)
-				rrs[k].ttl = rr->ttl;
-		n++;
+	if (rc == 0 && old) {
+		n = (size_t)node_rrs(old, rrs, cap);
+		memset(alive, 1, n);
 	}
+	if (rc == 0)
+		rc = edit_group(ap, g, gn, rrs, alive, &n, &sets, &nsets);
 	size_t live = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (alive[i])
-			rrs[live++] = rrs[i];
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!alive[i])
+			continue;
+		for (size_t k = 0; k < nsets; k++)
+			if (sets[k].type == rrs[i].type && sets[k].covers == rrs[i].covers)
+				rrs[i].ttl = sets[k].ttl;
+		rrs[live++] = rrs[i];
+	}
 	free(alive);
+	free(sets);
 	if (rc < 0) {
 		free(rrs);
 		return rc;
@@ -341,16 +383,27 @@ static int mend_owner(struct applier *ap, const struct change *g)
 	return refresh_subtree(ap, n);
 }
 
-static int check_soa(struct applier *ap, const struct zone_diff *d)
+/* The new version must meet the rules a loaded zone meets (zone_build_check)
+ * at every name the diff touched, and at the apex. */
+static int check_rules(struct applier *ap, const struct change *c)
 {
-	const struct node *apex = tree_find(ap->tree, ap->from->apex_key, ap->from->apex_key_len);
-	const struct rrset *soa = apex ? node_find(apex, KNOT_RRTYPE_SOA, 0) : NULL;
-	if (soa && soa->count == 1)
+	const uint8_t *key = c ? c->key : ap->from->apex_key;
+	size_t klen = c ? c->klen : ap->from->apex_key_len;
+	const struct node *n = tree_find(ap->tree, key, klen);
+	bool apex = klen == ap->from->apex_key_len;
+	char why[64];
+	if (!n && !apex)
 		return 0;
-	if (ap->err)
-		buf_printf(ap->err, "the diff leaves %s SOA at the apex",
-			soa ? "more than one" : "no");
-	(void)d;
+	if (n && zone_build_check(n, apex, why, sizeof(why)) == 0)
+		return 0;
+	if (!n)
+		snprintf(why, sizeof(why), "no SOA record at the apex");
+	if (ap->err) {
+		char name[KNOT_DNAME_TXT_MAXLEN + 1];
+		if (!knot_dname_to_str(name, n ? node_owner(n) : ap->from->apex, sizeof(name)))
+			snprintf(name, sizeof(name), "(unprintable name)");
+		buf_printf(ap->err, "%s: the diff would leave: %s", name, why);
+	}
 	return ERR_DIFF;
 }
 
@@ -373,8 +426,10 @@ int zone_diff_apply(
 			name_key_cmp(ap.ch[i - 1].key, ap.ch[i - 1].klen, ap.ch[i].key,
 				ap.ch[i].klen) != 0)
 			rc = mend_owner(&ap, &ap.ch[i]);
+	for (size_t i = 0; rc == 0 && i < ap.nch; i++)
+		rc = check_rules(&ap, &ap.ch[i]);
 	if (rc == 0)
-		rc = check_soa(&ap, d);
+		rc = check_rules(&ap, NULL);
 	if (rc == 0) {
 		rc = zone_new_counted(from->apex, ap.tree, from->nodes + ap.nodes_delta,
 			from->rrs + ap.rrs_delta, out);

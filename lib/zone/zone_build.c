@@ -10,24 +10,60 @@
 
 #include "lib/util/err.h"
 
+static void vreport(struct zone_build *zb, const uint8_t *owner, uint16_t file, uint32_t line,
+	bool warning, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+static void vreport(struct zone_build *zb, const uint8_t *owner, uint16_t file, uint32_t line,
+	bool warning, const char *fmt, va_list ap)
+{
+	if (!warning)
+		zb->errors++;
+	if (!zb->report)
+		return;
+	char text[512], name[KNOT_DNAME_TXT_MAXLEN + 1];
+	if (!knot_dname_to_str(name, owner, sizeof(name)))
+		snprintf(name, sizeof(name), "(unprintable name)");
+	int off = snprintf(text, sizeof(text), "%s: ", name);
+	vsnprintf(text + off, sizeof(text) - (size_t)off, fmt, ap);
+	zb->report(zb->ctx, file, line, warning, text);
+}
+
+/* An error about the entry e (NULL: about the apex). */
 static void report(struct zone_build *zb, const struct zone_build_ent *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void report(struct zone_build *zb, const struct zone_build_ent *e, const char *fmt, ...)
 {
-	zb->errors++;
-	if (!zb->report)
-		return;
-	char text[512], name[KNOT_DNAME_TXT_MAXLEN + 1];
-	const uint8_t *owner = e ? node_owner(e->node) : zb->apex;
-	if (!knot_dname_to_str(name, owner, sizeof(name)))
-		snprintf(name, sizeof(name), "(unprintable name)");
-	int off = snprintf(text, sizeof(text), "%s: ", name);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text + off, sizeof(text) - (size_t)off, fmt, ap);
+	vreport(zb, e ? node_owner(e->node) : zb->apex, e ? e->file : 0, e ? e->line : 0, false,
+		fmt, ap);
 	va_end(ap);
-	zb->report(zb->ctx, e ? e->file : 0, e ? e->line : 0, text);
+}
+
+static void warn(struct zone_build *zb, const uint8_t *owner, uint16_t file, uint32_t line,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void warn(struct zone_build *zb, const uint8_t *owner, uint16_t file, uint32_t line,
+	const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(zb, owner, file, line, true, fmt, ap);
+	va_end(ap);
+}
+
+void zone_build_notes(struct zone_build *zb, const uint8_t *owner,
+	const struct node_build_notes *notes, uint16_t file, uint32_t line)
+{
+	if (notes->duplicates)
+		warn(zb, owner, file, line, "%u duplicate RR(s) dropped", notes->duplicates);
+	if (notes->ttl_mismatch) {
+		char t[32];
+		knot_rrtype_to_string(notes->ttl_mismatch, t, sizeof(t));
+		warn(zb, owner, file, notes->ttl_mismatch_line ? notes->ttl_mismatch_line : line,
+			"%s RRs with different TTLs, the lowest is used (RFC 2181 §5.2)", t);
+	}
 }
 
 int zone_build_init(struct zone_build *zb, const uint8_t *apex, zone_build_report_fn fn, void *ctx)
@@ -101,17 +137,26 @@ int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint
 	return 0;
 }
 
-/* Joins the nodes of one name that appeared in separate places of the input. */
-static int merge_two(struct node *a, struct node *b, struct node **out)
+/* Builds one node from the nodes of one name that appeared in separate
+ * places of the input: g[0..n), all RRs at once (pieces one by one would be
+ * quadratic). The warnings name the last piece's place. */
+static int merge_group(
+	struct zone_build *zb, const struct zone_build_ent *g, size_t n, struct node **out)
 {
-	size_t n = node_rr_count(a) + node_rr_count(b);
-	struct node_rr *rrs = malloc((n ? n : 1) * sizeof(*rrs));
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += node_rr_count(g[i].node);
+	struct node_rr *rrs = malloc((total ? total : 1) * sizeof(*rrs));
 	if (!rrs)
 		return ERR_NOMEM;
-	int na = node_rrs(a, rrs, n);
-	int nb = node_rrs(b, rrs + na, n - (size_t)na);
-	int rc = node_build(node_owner(a), rrs, (size_t)(na + nb), 0, out, NULL);
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)node_rrs(g[i].node, rrs + at, total - at);
+	struct node_build_notes notes;
+	int rc = node_build(node_owner(g[0].node), rrs, at, 0, out, &notes);
 	free(rrs);
+	if (rc == 0)
+		zone_build_notes(zb, node_owner(g[0].node), &notes, g[n - 1].file, g[n - 1].line);
 	return rc;
 }
 
@@ -208,31 +253,37 @@ static int sort_and_merge(struct zone_build *zb)
 		intro_sort(zb->v, zb->n, depth);
 	}
 	size_t out = 0;
-	for (size_t i = 0; i < zb->n; i++) {
-		struct zone_build_ent *prev = out ? &zb->v[out - 1] : NULL;
-		const struct node *c = zb->v[i].node;
-		if (prev && prev->pfx == zb->v[i].pfx &&
-			name_key_cmp(node_key(prev->node), prev->node->key_len, node_key(c),
-				c->key_len) == 0) {
+	int rc = 0;
+	for (size_t i = 0; i < zb->n;) {
+		size_t j = i + 1;
+		while (j < zb->n && zb->v[j].pfx == zb->v[i].pfx &&
+			name_key_cmp(node_key(zb->v[i].node), zb->v[i].node->key_len,
+				node_key(zb->v[j].node), zb->v[j].node->key_len) == 0)
+			j++;
+		struct zone_build_ent e = zb->v[i];
+		if (j - i > 1) {
 			struct node *m;
-			int rc = merge_two(prev->node, zb->v[i].node, &m);
-			if (rc < 0)
-				return rc;
-			node_unref(prev->node);
-			node_unref(zb->v[i].node);
-			zb->v[i].node = NULL;
-			prev->node = m;
-			prev->pfx = key_prefix(zb, m);
-			/* A rule this name breaks now is broken by the later part. */
-			prev->line = zb->v[i].line;
-			prev->file = zb->v[i].file;
-			continue;
+			rc = merge_group(zb, &zb->v[i], j - i, &m);
+			if (rc < 0) {
+				/* keep every node owned by exactly one entry */
+				memmove(&zb->v[out], &zb->v[i], (zb->n - i) * sizeof(zb->v[0]));
+				out += zb->n - i;
+				break;
+			}
+			for (size_t k = i; k < j; k++)
+				node_unref(zb->v[k].node);
+			/* a rule this name breaks now is broken by its later part */
+			e = (struct zone_build_ent){.pfx = e.pfx,
+				.node = m,
+				.line = zb->v[j - 1].line,
+				.file = zb->v[j - 1].file};
 		}
-		zb->v[out++] = zb->v[i];
+		zb->v[out++] = e;
+		i = j;
 	}
 	zb->n = out;
 	zb->sorted = true;
-	return 0;
+	return rc;
 }
 
 enum type_bits {
@@ -244,6 +295,8 @@ enum type_bits {
 	HAS_OTHER = 1 << 5, /* anything a CNAME may not stand beside */
 	MANY_CNAME = 1 << 6,
 	MANY_DNAME = 1 << 7,
+	HAS_SOA = 1 << 8,
+	MANY_SOA = 1 << 9,
 };
 
 /* One walk over the RRsets tells everything the checks and flags need;
@@ -270,6 +323,9 @@ static unsigned type_bits(const struct node *n, size_t *rrs)
 		case KNOT_RRTYPE_DNAME:
 			b |= HAS_DNAME | HAS_OTHER | (r->count > 1 ? MANY_DNAME : 0);
 			break;
+		case KNOT_RRTYPE_SOA:
+			b |= HAS_SOA | HAS_OTHER | (r->count > 1 ? MANY_SOA : 0);
+			break;
 		case KNOT_RRTYPE_RRSIG:
 		case KNOT_RRTYPE_NSEC: /* allowed beside a CNAME (RFC 4035 §2.5) */
 			break;
@@ -282,45 +338,66 @@ static unsigned type_bits(const struct node *n, size_t *rrs)
 	return b;
 }
 
-/* RFC 1034 §3.6.2 and RFC 2181 §10.1: a CNAME owner has no other data, except
- * the DNSSEC records RFC 4035 §2.5 allows beside it. RFC 6672 §2.4: one DNAME. */
-static void check_node(struct zone_build *zb, const struct zone_build_ent *e, unsigned bits)
+/* The rules every name meets (RFC 1034 §3.6.2, RFC 2181 §10.1: a CNAME owner
+ * has no other data but the DNSSEC records RFC 4035 §2.5 allows beside it;
+ * RFC 6672 §2.4: one DNAME; RFC 1035 §5.2: one SOA, at the apex, with NS
+ * there). Returns the reason for the first one broken, or NULL. */
+static const char *node_rule(
+	const struct node *n, unsigned bits, bool is_apex, char *buf, size_t size)
 {
 	if (bits & MANY_CNAME)
-		report(zb, e, "more than one CNAME");
+		return "more than one CNAME";
 	if (bits & MANY_DNAME)
-		report(zb, e, "more than one DNAME");
+		return "more than one DNAME";
+	if (!is_apex && (bits & HAS_SOA))
+		return "SOA is not at the apex";
+	if (is_apex && !(bits & HAS_SOA))
+		return "no SOA record at the apex";
+	if (is_apex && (bits & MANY_SOA))
+		return "more than one SOA record";
+	if (is_apex && !(bits & HAS_NS))
+		return "no NS records at the apex";
 	if (!(bits & HAS_CNAME) || !(bits & HAS_OTHER))
-		return;
-	for (const struct rrset *r = node_first(e->node); r; r = node_next(e->node, r)) {
+		return NULL;
+	for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
 		if (r->type == KNOT_RRTYPE_CNAME || r->type == KNOT_RRTYPE_RRSIG ||
 			r->type == KNOT_RRTYPE_NSEC)
 			continue;
 		char t[32];
 		knot_rrtype_to_string(r->type, t, sizeof(t));
-		report(zb, e, "CNAME beside other data (%s)", t);
-		return;
+		snprintf(buf, size, "CNAME beside other data (%s)", t);
+		return buf;
 	}
+	return NULL;
 }
 
+static void check_node(
+	struct zone_build *zb, const struct zone_build_ent *e, unsigned bits, bool is_apex)
+{
+	char buf[64];
+	const char *why = node_rule(e->node, bits, is_apex, buf, sizeof(buf));
+	if (why)
+		report(zb, e, "%s", why);
+}
+
+int zone_build_check(const struct node *n, bool is_apex, char *why, size_t size)
+{
+	char buf[64];
+	const char *r = node_rule(n, type_bits(n, NULL), is_apex, buf, sizeof(buf));
+	if (!r)
+		return 0;
+	snprintf(why, size, "%s", r);
+	return ERR_ZONE;
+}
+
+/* The apex must be the first name: without it there is no SOA. */
 static void check_apex(struct zone_build *zb)
 {
 	const struct zone_build_ent *a = zb->n ? &zb->v[0] : NULL;
-	if (a &&
+	if (!a ||
 		name_key_cmp(node_key(a->node), a->node->key_len, zb->apex_key, zb->apex_key_len) !=
 			0)
-		a = NULL;
-	const struct rrset *soa = a ? node_find(a->node, KNOT_RRTYPE_SOA, 0) : NULL;
-	if (!soa) {
 		report(zb, NULL, "no SOA record at the apex");
-		return;
-	}
-	if (soa->count > 1)
-		report(zb, a, "more than one SOA record");
-	if (a->node->flags & NODE_ENT || !node_find(a->node, KNOT_RRTYPE_NS, 0))
-		report(zb, a, "no NS records at the apex");
-	if (node_find(a->node, KNOT_RRTYPE_CNAME, 0))
-		report(zb, a, "CNAME at the apex");
 }
 
 static uint16_t flags_from_bits(const struct node *n, unsigned bits, bool is_apex, bool under_cut,
@@ -438,7 +515,7 @@ static int structure_pass(struct zone_build *zb, struct structure *st)
 		}
 		size_t rrs;
 		unsigned bits = type_bits(node, &rrs);
-		check_node(zb, &zb->v[i], bits);
+		check_node(zb, &zb->v[i], bits, node->key_len == zb->apex_key_len);
 		st->rrs += rrs;
 		int rc = st->depth > 0 ? add_ents(st, node) : 0;
 		if (rc == 0 && st->depth >= (int)(sizeof(st->stack) / sizeof(st->stack[0])))

@@ -28,7 +28,8 @@ struct zone_build_ent {
 	uint16_t file;
 };
 
-typedef void (*zone_build_report_fn)(void *ctx, uint16_t file, uint32_t line, const char *text);
+typedef void (*zone_build_report_fn)(
+	void *ctx, uint16_t file, uint32_t line, bool warning, const char *text);
 
 struct zone_build {
 	uint8_t apex[LIMIT_NAME_LEN + 1];
@@ -47,9 +48,17 @@ int zone_build_init(
 	struct zone_build *zb, const uint8_t *apex, zone_build_report_fn report, void *ctx);
 void zone_build_deinit(struct zone_build *zb);
 int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint16_t file);
+/* Reports what node_build accepted but noticed (duplicates, mixed TTLs) as
+ * warnings about owner. */
+void zone_build_notes(struct zone_build *zb, const uint8_t *owner,
+	const struct node_build_notes *notes, uint16_t file, uint32_t line);
 /* Returns 0 and a version, or ERR_ZONE after reporting each problem. The
  * builder is empty afterwards either way. */
 int zone_build_finish(struct zone_build *zb, struct zone **out);
+
+/* Checks the rules every name of a zone meets (see zone_read.h) on one node;
+ * returns 0, or ERR_ZONE with the reason in why. Shared with diff apply. */
+int zone_build_check(const struct node *n, bool is_apex, char *why, size_t size);
 
 /* Flags of a node given the state above it: whether an ancestor is a zone
  * cut (under_cut) or holds a DNAME (under_dname). Shared with diff apply. */

@@ -1,6 +1,8 @@
 /* zone_diff.c - computing diffs between versions (see zone_diff.h). */
 #include "lib/zone/zone_diff.h"
 
+#include "lib/zone/rrindex.h"
+
 #include <libknot/descriptor.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +51,50 @@ int zone_diff_add(struct zone_diff *d, bool removed, const uint8_t *owner, uint1
 	return list_push(removed ? &d->removed : &d->added, &rr);
 }
 
-static bool rrset_has(const struct rrset *r, const uint8_t *data, uint16_t len)
+/* Sets this small are scanned; larger ones get a hash index. */
+#define DIFF_SCAN_MAX 8
+
+/* Whether r holds an RR equal (in canonical form) to data. */
+static bool rrset_has(
+	const struct rrset *r, const struct rrindex *ix, const uint8_t *data, uint16_t len)
 {
+	uint32_t id;
+	if (ix->nslots)
+		return rrindex_get(ix, r->type, r->covers, data, len, &id) == 0;
 	uint32_t pos = 0;
 	const uint8_t *d;
 	uint16_t l;
 	while (rrset_next_rdata(r, &pos, &d, &l))
-		if (l == len && memcmp(d, data, len) == 0)
+		if (rrindex_rdata_equal(r->type, d, l, data, len))
 			return true;
 	return false;
+}
+
+static int index_rrset(const struct rrset *r, struct rrindex *ix)
+{
+	uint32_t pos = 0;
+	const uint8_t *d;
+	uint16_t l;
+	int rc = 0;
+	while (rc == 0 && rrset_next_rdata(r, &pos, &d, &l))
+		rc = rrindex_put(ix, r->type, r->covers, d, l, 0);
+	return rc;
+}
+
+static int push_rr(struct zone_diff *d, bool removed, const struct node *n, uint8_t **owner,
+	const struct rrset *a, const uint8_t *data, uint16_t len)
+{
+	if (!*owner && !(*owner = arena_dup(&d->mem, node_owner(n), n->owner_len)))
+		return ERR_NOMEM;
+	struct zone_diff_rr rr = {.owner = *owner,
+		.type = a->type,
+		.covers = a->covers,
+		.ttl = a->ttl,
+		.len = len,
+		.rdata = arena_dup(&d->mem, data, len)};
+	if (!rr.rdata)
+		return ERR_NOMEM;
+	return list_push(removed ? &d->removed : &d->added, &rr);
 }
 
 /* RRs of a that are not in b (all of them when b is NULL) go to the removed
@@ -65,28 +102,18 @@ static bool rrset_has(const struct rrset *r, const uint8_t *data, uint16_t len)
 static int rrset_minus(struct zone_diff *d, bool removed, const struct node *n,
 	const struct rrset *a, const struct rrset *b)
 {
+	struct rrindex ix;
+	rrindex_init(&ix);
+	int rc = (b && b->count > DIFF_SCAN_MAX) ? index_rrset(b, &ix) : 0;
 	uint8_t *owner = NULL;
 	uint32_t pos = 0;
 	const uint8_t *data;
 	uint16_t len;
-	while (rrset_next_rdata(a, &pos, &data, &len)) {
-		if (b && rrset_has(b, data, len)) /* small sets: a scan beats sorting by case */
-			continue;
-		if (!owner && !(owner = arena_dup(&d->mem, node_owner(n), n->owner_len)))
-			return ERR_NOMEM;
-		struct zone_diff_rr rr = {.owner = owner,
-			.type = a->type,
-			.covers = a->covers,
-			.ttl = a->ttl,
-			.len = len,
-			.rdata = arena_dup(&d->mem, data, len)};
-		if (!rr.rdata)
-			return ERR_NOMEM;
-		int rc = list_push(removed ? &d->removed : &d->added, &rr);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	while (rc == 0 && rrset_next_rdata(a, &pos, &data, &len))
+		if (!b || !rrset_has(b, &ix, data, len))
+			rc = push_rr(d, removed, n, &owner, a, data, len);
+	rrindex_deinit(&ix);
+	return rc;
 }
 
 static int add_rrset(struct zone_diff *d, bool removed, const struct node *n, const struct rrset *r)

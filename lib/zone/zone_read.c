@@ -128,17 +128,7 @@ static int flush(struct loader *l)
 		msg(l, p->rrs[0].line, true, "%s: cannot store RRs: %s",
 			name_txt(p->owner, nm, sizeof(nm)), err_str(rc));
 	} else {
-		if (notes.duplicates)
-			msg(l, p->rrs[0].line, false, "%s: %u duplicate RR(s) dropped",
-				name_txt(p->owner, nm, sizeof(nm)), notes.duplicates);
-		if (notes.ttl_mismatch) {
-			char t[32];
-			knot_rrtype_to_string(notes.ttl_mismatch, t, sizeof(t));
-			msg(l, notes.ttl_mismatch_line, false,
-				"%s %s: RRs with different TTLs, the lowest is used (RFC 2181 "
-				"§5.2)",
-				name_txt(p->owner, nm, sizeof(nm)), t);
-		}
+		zone_build_notes(&l->zb, p->owner, &notes, p->rrs[0].file, p->rrs[0].line);
 		rc = zone_build_add(&l->zb, node, blame_line(p), p->rrs[0].file);
 	}
 	p->n = 0;
@@ -286,35 +276,48 @@ static int parse_include(struct loader *l, zs_scanner_t *parent)
 	return rc;
 }
 
+/* The mapped zone file, as first seen, and how far its pages were given back. */
+struct mapping {
+	const char *start, *end, *done;
+	bool off; /* not a mapping, or zscanner moved elsewhere: touch nothing */
+};
+
 /* Gives back the pages of a mapped zone file that were parsed already, so a
- * large file does not stay resident beside the zone built from it. */
-static void release_parsed(zs_scanner_t *s, const char **done)
+ * large file does not stay resident beside the zone built from it. Only
+ * pages inside the mapping first seen are touched: at the end of a file
+ * without a final line break zscanner points its input at a buffer of its own. */
+static void release_parsed(const zs_scanner_t *s, struct mapping *m)
 {
 	const size_t step = 16u << 20, keep = 1u << 20;
-	/* At the end of input zscanner's position can run past the end. */
-	const char *cur = s->input.current < s->input.end ? s->input.current : s->input.end;
-	if (!s->input.mmaped || !s->input.start)
+	if (m->off)
 		return;
-	if (*done < s->input.start || *done > s->input.end) {
-		*done = s->input.start; /* zscanner maps the file on its first read */
+	if (!m->start) {
+		if (!s->input.mmaped || !s->input.start)
+			return;
+		m->start = m->done = s->input.start;
+		m->end = s->input.end;
+	}
+	const char *cur = s->input.current;
+	if (s->input.start != m->start || cur < m->start || cur > m->end) {
+		m->off = true;
 		return;
 	}
-	if (cur - *done < (ptrdiff_t)(step + keep))
+	if (cur - m->done < (ptrdiff_t)(step + keep))
 		return;
 	long pg = sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)*done + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	uintptr_t from = ((uintptr_t)m->done + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
 	uintptr_t to = ((uintptr_t)cur - keep) & ~((uintptr_t)pg - 1);
 	if (to > from && madvise((void *)from, to - from, MADV_DONTNEED) == 0)
-		*done = (const char *)to;
+		m->done = (const char *)to;
 }
 
 /* Reads records until the end of this scanner's input. Syntax errors are
  * reported and skipped so one load lists many of them; the load fails later. */
 static int parse_scanner(struct loader *l, zs_scanner_t *s)
 {
-	const char *released = NULL;
+	struct mapping map = {.off = false};
 	for (;;) {
-		release_parsed(s, &released);
+		release_parsed(s, &map);
 		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR)
 			return ERR_SYNTAX;
 		int rc = 0;
@@ -341,12 +344,12 @@ static int parse_scanner(struct loader *l, zs_scanner_t *s)
 	}
 }
 
-static void build_report(void *ctx, uint16_t file, uint32_t line, const char *text)
+static void build_report(void *ctx, uint16_t file, uint32_t line, bool warning, const char *text)
 {
 	struct loader *l = ctx;
 	uint16_t saved = l->file;
 	l->file = file < l->nfiles ? file : 0;
-	msg(l, line, true, "%s", text);
+	msg(l, line, !warning, "%s", text);
 	l->file = saved;
 }
 

@@ -44,6 +44,37 @@ static const knot_dump_style_t write_style_generic = {
 	.now = 1ull << 31,
 };
 
+/* Appends one RR as a line. A line is at most the owner (4 characters an
+ * octet when escaped), the header fields, and the RDATA (at worst 4 characters
+ * an octet too): past that, a failure is not for want of room. */
+static int write_rr(const knot_rrset_t *one, const knot_rdata_t *rd, struct buf *out)
+{
+	const knot_dump_style_t *style = rdata_presentable(one->type, rd->data, rd->len)
+		? &write_style
+		: &write_style_generic;
+	const size_t most = 4 * 255 + 128 + 4 * (size_t)rd->len + 64;
+	size_t want = 128 + 2 * (size_t)rd->len;
+	for (;; want *= 2) {
+		if (want > most)
+			want = most;
+		int rc = buf_reserve(out, want);
+		if (rc < 0)
+			return rc;
+		char *dst = (char *)out->data + out->len;
+		size_t room = out->alloc - out->len - 1;
+		int h = knot_rrset_txt_dump_header(one, one->ttl, dst, room, style);
+		int d = h < 0 ? -1
+			      : knot_rrset_txt_dump_data(one, 0, dst + h, room - (size_t)h, style);
+		if (h >= 0 && d >= 0 && (size_t)(h + d) + 1 < room) {
+			dst[h + d] = '\n';
+			out->len += (size_t)(h + d) + 1;
+			return 0;
+		}
+		if (want == most)
+			return ERR_DNS; /* libknot refused for another reason */
+	}
+}
+
 int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out)
 {
 	knot_rrset_t rr = {
@@ -55,51 +86,16 @@ int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *ou
 			.size = r->size,
 			.rdata = (knot_rdata_t *)r->rdata},
 	};
-	/* Room for the common case; grow when libknot says it does not fit. */
-	size_t want = 256 + (size_t)r->size * 4;
-	for (;;) {
-		int rc = buf_reserve(out, want);
+	for (uint16_t i = 0; i < rr.rrs.count; i++) {
+		knot_rrset_t one = rr;
+		knot_rdata_t *rd = knot_rdataset_at(&rr.rrs, i);
+		one.rrs = (knot_rdataset_t){
+			.count = 1, .size = (uint32_t)knot_rdata_size(rd->len), .rdata = rd};
+		int rc = write_rr(&one, rd, out);
 		if (rc < 0)
 			return rc;
-		char *dst = (char *)out->data + out->len;
-		size_t room = out->alloc - out->len - 1;
-		int len = 0, total = 0;
-		for (uint16_t i = 0; i < rr.rrs.count; i++) {
-			knot_rrset_t one = rr;
-			knot_rdata_t *rd = knot_rdataset_at(&rr.rrs, i);
-			one.rrs = (knot_rdataset_t){.count = 1,
-				.size = (uint32_t)knot_rdata_size(rd->len),
-				.rdata = rd};
-			/* RDATA libknot would print in a form no reader takes back
-			 * is written generically. */
-			const knot_dump_style_t *style =
-				rdata_presentable(r->type, rd->data, rd->len)
-				? &write_style
-				: &write_style_generic;
-			len = knot_rrset_txt_dump_header(
-				&one, one.ttl, dst + total, room - (size_t)total, style);
-			if (len < 0)
-				break;
-			total += len;
-			len = knot_rrset_txt_dump_data(
-				&one, 0, dst + total, room - (size_t)total, style);
-			if (len < 0)
-				break;
-			total += len;
-			if ((size_t)total + 1 >= room) {
-				len = -1;
-				break;
-			}
-			dst[total++] = '\n';
-		}
-		if (len >= 0) {
-			out->len += (size_t)total;
-			return 0;
-		}
-		if (want > 64 * (size_t)r->size + 65536 * 8)
-			return ERR_DNS; /* cannot be a space problem any more */
-		want *= 2;
 	}
+	return 0;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)

@@ -225,6 +225,42 @@ static void test_apply_errors(void **state)
 	zone_diff_deinit(&d);
 	assert_null(c);
 
+	/* a diff may not make what a zone load refuses */
+	uint8_t cname[] = "\x01"
+			  "c\x07"
+			  "example\x03"
+			  "com";
+	const uint8_t soa_rd[] = "\x03ns1\x00\x02hm\x00\x00\x00\x00\x01\x00\x00\x00\x02"
+				 "\x00\x00\x00\x03\x00\x00\x00\x04\x00\x00\x00\x05";
+	const uint8_t ns_rd[] = "\x03ns1\x07"
+				"example\x03"
+				"com";
+	struct {
+		bool removed;
+		const uint8_t *owner;
+		uint16_t type;
+		const uint8_t *rd;
+		uint16_t len;
+		const char *want;
+	} bad[] = {
+		{false, ns1, KNOT_RRTYPE_CNAME, cname, sizeof(cname),
+			"CNAME beside other data (A)"},
+		{false, www, KNOT_RRTYPE_SOA, soa_rd, sizeof(soa_rd) - 1, "SOA is not at the apex"},
+		{true, apex, KNOT_RRTYPE_NS, ns_rd, sizeof(ns_rd), "no NS records at the apex"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_clear(&err);
+		zone_diff_init(&d);
+		assert_int_equal(zone_diff_add(&d, bad[i].removed, bad[i].owner, bad[i].type, 0,
+					 300, bad[i].rd, bad[i].len),
+			0);
+		assert_int_equal(zone_diff_apply(a, &d, &c, &err), ERR_DIFF);
+		if (!strstr(buf_cstr(&err), bad[i].want))
+			fail_msg("wanted '%s', got '%s'", bad[i].want, buf_cstr(&err));
+		zone_diff_deinit(&d);
+	}
+	assert_null(c);
+
 	/* versions of different zones cannot be compared */
 	struct zone *other;
 	struct zone_msgs m;
@@ -270,6 +306,46 @@ static void test_sharing(void **state)
 	zone_unref(b);
 }
 
+/* One large RRset: one RR less, then every TTL changed. Each is found and
+ * applied in time linear in the set (a scan per RR would take minutes). */
+static void test_large_rrset(void **state)
+{
+	(void)state;
+	struct buf a, b, c;
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	buf_init(&c, 0);
+#define LARGE_HEAD "$ORIGIN example.com.\n@ 300 SOA ns1 hm %d 2 3 4 5\n@ 300 NS ns1\n"
+	buf_printf(&a, LARGE_HEAD, 1);
+	buf_printf(&b, LARGE_HEAD, 2);
+	buf_printf(&c, LARGE_HEAD, 3);
+	for (int i = 0; i < 20000; i++) {
+		buf_printf(&a, "big 300 TXT \"r%d\"\nmx 300 MX 10 M%d.Example.\n", i, i);
+		if (i != 12345)
+			buf_printf(&b, "big 300 TXT \"r%d\"\nmx 300 MX 10 m%d.example.\n", i, i);
+		buf_printf(&c, "big 600 TXT \"r%d\"\nmx 300 MX 10 M%d.Example.\n", i, i);
+	}
+	struct zone *za = load_text(buf_cstr(&a)), *zb = load_text(buf_cstr(&b));
+	struct zone *zc = load_text(buf_cstr(&c));
+	struct zone_diff d;
+	zone_diff_init(&d);
+	assert_int_equal(zone_diff_compute(za, zb, &d), 0);
+	/* the SOA, the TXT and the MX gone; names differing in case only are equal */
+	assert_int_equal(d.removed.n, 3);
+	assert_int_equal(d.added.n, 1);
+	zone_diff_deinit(&d);
+	size_t rem, add;
+	roundtrip(za, zc, &rem, &add);
+	assert_int_equal(rem, 20001);
+	assert_int_equal(add, 20001);
+	zone_unref(za);
+	zone_unref(zb);
+	zone_unref(zc);
+	buf_deinit(&a);
+	buf_deinit(&b);
+	buf_deinit(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_structural_changes),
 		cmocka_unit_test(test_apply_errors),
 		cmocka_unit_test(test_sharing),
+		cmocka_unit_test(test_large_rrset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

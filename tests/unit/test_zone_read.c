@@ -64,7 +64,7 @@ static void test_rule_errors(void **state)
 {
 	(void)state;
 	expect_error("$ORIGIN example.com.\n@ 300 IN NS ns1\n", false,
-		"t.zone: error: example.com.: no SOA record at the apex");
+		"t.zone:2: error: example.com.: no SOA record at the apex");
 	expect_error("@ IN SOA ns2 hostmaster 2 7200 3600 1209600 300\n", true,
 		"t.zone:6: error: example.com.: more than one SOA record");
 	expect_error("www IN SOA ns2 hostmaster 2 7200 3600 1209600 300\n", true,
