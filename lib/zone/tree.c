@@ -306,9 +306,42 @@ static void block_remove(struct tree *c, int i)
 	c->n--;
 }
 
+/* In the copy c, joins child i with a neighbour when child i has become
+ * small and both fit in one block, so long runs of deletions do not leave
+ * the tree full of nearly empty blocks. Siblings have the same height, so
+ * leaf depth stays uniform. */
+static int join_small(struct tree *c, int i)
+{
+	struct tree *kid = c->slot[i];
+	if (kid->n >= TREE_FANOUT / 4 || c->n < 2)
+		return 0;
+	int l = i + 1 < c->n ? i : i - 1; /* join children l and l + 1 */
+	const struct tree *a = c->slot[l], *b = c->slot[l + 1];
+	if (a->n + b->n > TREE_FANOUT)
+		return 0;
+	struct tree *m = block_copy(a);
+	if (!m)
+		return ERR_NOMEM;
+	for (int k = 0; k < b->n; k++) {
+		m->slot[m->n] = b->slot[k];
+		if (b->leaf)
+			node_ref(b->slot[k]);
+		else {
+			tree_ref(b->slot[k]);
+			m->min[m->n] = b->min[k];
+		}
+		m->n++;
+	}
+	block_remove(c, l + 1);
+	block_drop_child(c, l);
+	c->slot[l] = m;
+	c->min[l] = block_min(m);
+	return 0;
+}
+
 /* Deletes key from subtree t into a new copy *out (NULL when it empties).
- * Blocks are not merged: deletions never make the tree taller, and leaf depth
- * stays uniform because only emptied blocks go away. */
+ * Deletions never make the tree taller; emptied blocks go away and small
+ * ones are joined with a neighbour. */
 static int del(const struct tree *t, const uint8_t *key, size_t klen, struct tree **out)
 {
 	int i;
@@ -337,6 +370,11 @@ static int del(const struct tree *t, const uint8_t *key, size_t klen, struct tre
 		block_drop_child(c, i);
 		c->slot[i] = nc;
 		c->min[i] = block_min(nc);
+		int rc = join_small(c, i);
+		if (rc < 0) {
+			tree_unref(c);
+			return rc;
+		}
 	}
 	if (c->n == 0) {
 		tree_unref(c);
@@ -590,4 +628,15 @@ struct node *tree_iter_skip(struct tree_iter *it, int height)
 	}
 	it->depth = -1;
 	return NULL;
+}
+
+size_t tree_blocks(const struct tree *t)
+{
+	if (!t)
+		return 0;
+	size_t n = 1;
+	if (!t->leaf)
+		for (int i = 0; i < t->n; i++)
+			n += tree_blocks(t->slot[i]);
+	return n;
 }

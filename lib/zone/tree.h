@@ -67,6 +67,9 @@ int tree_iter_shared(const struct tree_iter *a, const struct tree_iter *b);
  * node after it or NULL. */
 struct node *tree_iter_skip(struct tree_iter *it, int height);
 
+/* Number of blocks (for memory accounting and tests). */
+size_t tree_blocks(const struct tree *t);
+
 /* Checks ordering, balance of leaf depth and reference sanity; for tests. */
 int tree_check(const struct tree *t, size_t *count);
 

@@ -147,6 +147,45 @@ static void test_build_iterate_seek(void **state)
 	assert_null(t);
 }
 
+/* Deleting most nodes at random joins the blocks left small: the tree does
+ * not stay a skeleton of nearly empty blocks. */
+static void test_deletes_join_blocks(void **state)
+{
+	(void)state;
+	struct node **v = malloc(N * sizeof(*v));
+	for (unsigned i = 0; i < N; i++)
+		v[i] = mk(i);
+	qsort(v, N, sizeof(*v), cmp_nodes);
+	struct node *keep[N];
+	memcpy(keep, v, sizeof(keep));
+	for (unsigned i = 0; i < N; i++)
+		node_ref(keep[i]);
+	struct tree *t;
+	assert_int_equal(tree_build(v, N, &t), 0);
+	free(v);
+	size_t before = tree_blocks(t), left = N;
+	srand(11);
+	for (unsigned i = 0; i < N; i++) {
+		if (rand() % 10 == 0)
+			continue; /* keep about a tenth */
+		struct tree *nt;
+		assert_int_equal(tree_del(t, node_key(keep[i]), keep[i]->key_len, &nt), 0);
+		tree_unref(t);
+		t = nt;
+		left--;
+	}
+	size_t count;
+	assert_int_equal(tree_check(t, &count), 0);
+	assert_int_equal(count, left);
+	print_message("blocks: %zu before, %zu after, %zu left\n", before, tree_blocks(t), left);
+	/* without joins every leaf would stay, about N / 56 of them */
+	assert_true(tree_blocks(t) < before / 2);
+	assert_true(tree_blocks(t) <= left / 8 + 4);
+	tree_unref(t);
+	for (unsigned i = 0; i < N; i++)
+		node_unref(keep[i]);
+}
+
 static void test_empty(void **state)
 {
 	(void)state;
@@ -164,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert_delete_persistent),
 		cmocka_unit_test(test_build_iterate_seek),
+		cmocka_unit_test(test_deletes_join_blocks),
 		cmocka_unit_test(test_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
