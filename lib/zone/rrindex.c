@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/dns/rdata.h"
+#include "lib/util/array.h"
 #include "lib/util/err.h"
 
 struct rrindex_ent {
@@ -94,14 +95,8 @@ static size_t find_slot(const struct rrindex *ix, uint64_t h, uint16_t type, uin
 
 static int grow(struct rrindex *ix)
 {
-	if (ix->n == ix->cap) {
-		size_t nc = ix->cap ? ix->cap * 2 : 16;
-		struct rrindex_ent *nv = realloc(ix->v, nc * sizeof(*nv));
-		if (!nv)
-			return ERR_NOMEM;
-		ix->v = nv;
-		ix->cap = nc;
-	}
+	if (array_reserve((void **)&ix->v, &ix->cap, ix->n + 1, sizeof(*ix->v), 16) < 0)
+		return ERR_NOMEM;
 	if ((ix->n + 1) * 2 <= ix->nslots)
 		return 0;
 	size_t ns = ix->nslots ? ix->nslots * 2 : 32;

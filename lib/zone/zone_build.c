@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util/array.h"
 #include "lib/util/err.h"
 
 static void vreport(struct zone_build *zb, const uint8_t *owner, uint16_t file, uint32_t line,
@@ -117,15 +118,9 @@ static uint64_t key_prefix(const struct zone_build *zb, const struct node *n)
 
 int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint16_t file)
 {
-	if (zb->n == zb->cap) {
-		size_t nc = zb->cap ? zb->cap * 2 : 1024;
-		struct zone_build_ent *nv = realloc(zb->v, nc * sizeof(*nv));
-		if (!nv) {
-			node_unref(node);
-			return ERR_NOMEM;
-		}
-		zb->v = nv;
-		zb->cap = nc;
+	if (array_reserve((void **)&zb->v, &zb->cap, zb->n + 1, sizeof(*zb->v), 1024) < 0) {
+		node_unref(node);
+		return ERR_NOMEM;
 	}
 	if (zb->sorted && zb->n > 0) {
 		const struct node *prev = zb->v[zb->n - 1].node;
@@ -445,14 +440,8 @@ struct structure {
 
 static int push_out(struct structure *st, struct node *node)
 {
-	if (st->n == st->cap) {
-		size_t nc = st->cap ? st->cap * 2 : 1024;
-		struct node **no = realloc(st->out, nc * sizeof(*no));
-		if (!no)
-			return ERR_NOMEM;
-		st->out = no;
-		st->cap = nc;
-	}
+	if (array_reserve((void **)&st->out, &st->cap, st->n + 1, sizeof(*st->out), 1024) < 0)
+		return ERR_NOMEM;
 	st->out[st->n++] = node;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util/array.h"
 #include "lib/util/err.h"
 
 void zone_diff_init(struct zone_diff *d)
@@ -25,14 +26,8 @@ void zone_diff_deinit(struct zone_diff *d)
 
 static int list_push(struct zone_diff_list *l, const struct zone_diff_rr *rr)
 {
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 64;
-		struct zone_diff_rr *nv = realloc(l->v, nc * sizeof(*nv));
-		if (!nv)
-			return ERR_NOMEM;
-		l->v = nv;
-		l->cap = nc;
-	}
+	if (array_reserve((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64) < 0)
+		return ERR_NOMEM;
 	l->v[l->n++] = *rr;
 	return 0;
 }

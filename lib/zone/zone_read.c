@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/util/array.h"
 #include "lib/util/err.h"
 #include "lib/zone/zone_build.h"
 
@@ -202,14 +203,8 @@ static int add_record(struct loader *l, const zs_scanner_t *s)
 		memcpy(p->owner, s->r_owner, s->r_owner_length);
 		p->owner_len = s->r_owner_length;
 	}
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 16;
-		struct node_rr *nr = realloc(p->rrs, nc * sizeof(*nr));
-		if (!nr)
-			return ERR_NOMEM;
-		p->rrs = nr;
-		p->cap = nc;
-	}
+	if (array_reserve((void **)&p->rrs, &p->cap, p->n + 1, sizeof(*p->rrs), 16) < 0)
+		return ERR_NOMEM;
 	uint32_t ttl = record_ttl(l, s);
 	uint16_t covers = 0;
 	if (s->r_type == KNOT_RRTYPE_RRSIG)
