@@ -43,6 +43,29 @@ int typeset_bitmap(const struct typeset *t, uint8_t *out, size_t size)
 	return (int)pos;
 }
 
+int bitmap_from_types(const uint16_t *types, size_t n, uint8_t *out, size_t size)
+{
+	size_t pos = 0, i = 0;
+	while (i < n) {
+		uint8_t w = (uint8_t)(types[i] >> 8);
+		uint8_t win[32] = {0};
+		int len = 0;
+		for (; i < n && (types[i] >> 8) == w; i++) {
+			int bit = types[i] & 255;
+			win[bit >> 3] |= (uint8_t)(0x80 >> (bit & 7));
+			if ((bit >> 3) + 1 > len)
+				len = (bit >> 3) + 1;
+		}
+		if (pos + 2 + (size_t)len > size)
+			return ERR_LIMIT;
+		out[pos++] = w;
+		out[pos++] = (uint8_t)len;
+		memcpy(out + pos, win, (size_t)len);
+		pos += (size_t)len;
+	}
+	return (int)pos;
+}
+
 int typeset_from_bitmap(struct typeset *t, const uint8_t *bm, size_t len)
 {
 	typeset_clear(t);

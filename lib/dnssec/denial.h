@@ -28,6 +28,11 @@ int typeset_bitmap(const struct typeset *t, uint8_t *out, size_t size);
  * windows increasing, lengths 1..32, no trailing zero octet). */
 int typeset_from_bitmap(struct typeset *t, const uint8_t *bm, size_t len);
 
+/* The Type Bit Maps field for types sorted ascending (repeats allowed), as
+ * typeset_bitmap() makes it, without an 8 KiB set. Returns its length or
+ * ERR_LIMIT. */
+int bitmap_from_types(const uint16_t *types, size_t n, uint8_t *out, size_t size);
+
 #define NSEC3_HASH_SHA1 1
 #define NSEC3_HASH_LEN 20	  /* SHA-1 */
 #define NSEC3_ITERATIONS_MAX 2500 /* RFC 5155 §10.3's largest; RFC 9276 wants 0 */

@@ -48,6 +48,13 @@ static void test_bitmap_rfc4034(void **state)
 	assert_int_equal(typeset_from_bitmap(&back, bad4, sizeof(bad4)), ERR_SYNTAX);
 	typeset_clear(&t);
 	assert_int_equal(typeset_bitmap(&t, bm, sizeof(bm)), 0);
+	/* the same from a sorted list, with a repeat */
+	const uint16_t types[] = {KNOT_RRTYPE_A, KNOT_RRTYPE_MX, KNOT_RRTYPE_RRSIG,
+		KNOT_RRTYPE_NSEC, KNOT_RRTYPE_NSEC, 1234};
+	assert_int_equal(bitmap_from_types(types, 6, bm, sizeof(bm)), (int)sizeof(want));
+	assert_memory_equal(bm, want, sizeof(want));
+	assert_int_equal(bitmap_from_types(types, 6, bm, 20), ERR_LIMIT);
+	assert_int_equal(bitmap_from_types(types, 0, bm, sizeof(bm)), 0);
 }
 
 /* RFC 5155 Appendix A: every hash of ../shared/data/rfc/rfc5155/hashes.txt. */

@@ -1,0 +1,303 @@
+/*
+ * signer.c - full signing (see signer.h).
+ *
+ * Phases: (1) one pass over the input decides which names stay, which are
+ * in the denial chain, and links each NSEC to the next; (2) workers build
+ * every name's signed node, and for NSEC3 its hash and type bitmap; (3) the
+ * NSEC3 chain is sorted by hash and its nodes are built and signed by the
+ * workers; (4) both sequences, each in canonical order, are merged into the
+ * tree.
+ */
+#include "lib/dnssec/signer.h"
+
+#include <libknot/descriptor.h>
+#include <libknot/dname.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/dnssec/denial.h"
+#include "lib/dnssec/rrsig.h"
+#include "lib/dnssec/signer_impl.h"
+#include "lib/util/array.h"
+#include "lib/util/err.h"
+
+/* Whether anything of node n stays once DNSSEC records are stripped. */
+static bool keeps_data(const struct node *n)
+{
+	for (const struct rrset *r = node_first(n); r; r = node_next(n, r))
+		if (!signer_stripped(r->type, n->flags & NODE_APEX))
+			return true;
+	return false;
+}
+
+/* Phase 1: the names of the signed zone and the NSEC links. */
+static int plan(struct signer *s)
+{
+	struct tree_iter it;
+	struct node *n = tree_iter_first(&it, s->in->tree);
+	while (n) {
+		struct node *next = tree_iter_next(&it);
+		bool data = keeps_data(n);
+		bool below = next &&
+			name_key_is_ancestor(
+				node_key(n), n->key_len, node_key(next), next->key_len);
+		if (data || below || (n->flags & NODE_APEX)) {
+			if (array_reserve((void **)&s->jobs, &s->cap, s->njobs + 1,
+				    sizeof(*s->jobs), 1024) < 0)
+				return ERR_NOMEM;
+			struct job *j = &s->jobs[s->njobs++];
+			memset(j, 0, sizeof(*j));
+			j->in = n;
+			j->ent = !data && !(n->flags & NODE_APEX);
+			j->auth = !(n->flags & NODE_OCCLUDED);
+			j->next = -1;
+		}
+		n = next;
+	}
+	/* NSEC: each authoritative name that is not an ENT points to the next one,
+	 * the last back to the apex (RFC 4034 §4.1.1). */
+	long first = -1, last = -1;
+	for (size_t i = 0; i < s->njobs; i++) {
+		struct job *j = &s->jobs[i];
+		if (!j->auth || j->ent)
+			continue;
+		if (last >= 0)
+			s->jobs[last].next = (long)i;
+		else
+			first = (long)i;
+		last = (long)i;
+	}
+	if (last >= 0)
+		s->jobs[last].next = first;
+	return 0;
+}
+
+/* The SOA fields the signer needs: TTL, MINIMUM (RFC 9077: denial TTL). */
+static int read_soa(struct signer *s)
+{
+	const struct node *apex = zone_apex_node(s->in);
+	const struct rrset *soa = apex ? node_find(apex, KNOT_RRTYPE_SOA, 0) : NULL;
+	uint32_t pos = 0;
+	const uint8_t *d;
+	uint16_t len;
+	if (!soa || !rrset_next_rdata(soa, &pos, &d, &len) || len < 20)
+		return ERR_ZONE;
+	const uint8_t *m = d + len - 4;
+	uint32_t minimum = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	s->soa_ttl = soa->ttl;
+	s->denial_ttl = soa->ttl < minimum ? soa->ttl : minimum;
+	return 0;
+}
+
+static int check_keys(struct signer *s, struct buf *err)
+{
+	bool ksk = false, zsk = false;
+	for (size_t i = 0; i < s->o->nkeys; i++) {
+		const struct signer_key *k = &s->o->keys[i];
+		if (!k->key->has_private && (k->ksk || k->zsk)) {
+			if (err)
+				buf_printf(err, "key %u has no private part to sign with",
+					k->key->tag);
+			return ERR_INVAL;
+		}
+		ksk |= k->ksk;
+		zsk |= k->zsk;
+	}
+	if (ksk && zsk)
+		return 0;
+	if (err)
+		buf_printf(err, "no key to sign %s",
+			ksk ? "the zone (ZSK)" : "the DNSKEY RRset (KSK)");
+	return ERR_INVAL;
+}
+
+/* The work of one phase, shared by the threads: fn(s, w, i) for every i in
+ * [0, n), handed out in chunks; the first error stops everyone. */
+struct pool {
+	struct signer *s;
+	int (*fn)(struct signer *s, struct worker *w, size_t i);
+	size_t n;
+	atomic_size_t at;
+	atomic_int rc;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	const size_t chunk = 32;
+	for (;;) {
+		size_t from = atomic_fetch_add(&p->at, chunk);
+		if (from >= p->n || atomic_load(&p->rc) != 0)
+			return NULL;
+		size_t to = from + chunk < p->n ? from + chunk : p->n;
+		for (size_t i = from; i < to; i++) {
+			int rc = p->fn(p->s, w, i);
+			if (rc < 0) {
+				int zero = 0;
+				atomic_compare_exchange_strong(&p->rc, &zero, rc);
+				return NULL;
+			}
+		}
+	}
+}
+
+static int run_phase(
+	struct signer *s, int (*fn)(struct signer *, struct worker *, size_t), size_t n)
+{
+	struct pool p = {.s = s, .fn = fn, .n = n};
+	atomic_init(&p.at, 0);
+	atomic_init(&p.rc, 0);
+	pthread_t tid[SIGNER_MAX_THREADS];
+	unsigned started = 1;
+	for (unsigned k = 0; k < s->nworkers; k++)
+		s->workers[k].pool = &p;
+	for (; started < s->nworkers; started++)
+		if (pthread_create(&tid[started], NULL, worker_main, &s->workers[started]) != 0)
+			break; /* fewer threads: the work still gets done */
+	worker_main(&s->workers[0]);
+	for (unsigned k = 1; k < started; k++)
+		pthread_join(tid[k], NULL);
+	return atomic_load(&p.rc);
+}
+
+static int hash_cmp(const void *a, const void *b, void *arg)
+{
+	const struct signer *s = arg;
+	return memcmp(
+		s->jobs[*(const long *)a].hash, s->jobs[*(const long *)b].hash, NSEC3_HASH_LEN);
+}
+
+/* Phase 3 input: the chain in hash order. Equal hashes of different names
+ * cannot be chained (RFC 5155 §7.1); SHA-1 collisions are not expected. */
+static int sort_chain(struct signer *s, struct buf *err)
+{
+	s->chain = malloc((s->njobs ? s->njobs : 1) * sizeof(*s->chain));
+	if (!s->chain)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < s->njobs; i++)
+		if (s->jobs[i].in_nsec3)
+			s->chain[s->nchain++] = (long)i;
+	qsort_r(s->chain, s->nchain, sizeof(*s->chain), hash_cmp, s);
+	for (size_t i = 1; i < s->nchain; i++) {
+		if (hash_cmp(&s->chain[i - 1], &s->chain[i], s) == 0) {
+			if (err)
+				buf_printf(err, "NSEC3 hash collision: change the salt");
+			return ERR_ZONE;
+		}
+	}
+	s->nsec3 = calloc(s->nchain ? s->nchain : 1, sizeof(*s->nsec3));
+	return s->nsec3 ? 0 : ERR_NOMEM;
+}
+
+/* Phase 4: the two canonical sequences into one; an NSEC3 owner that is also
+ * a real name gets one node holding both. */
+static int merge_out(struct signer *s, struct node ***out, size_t *n)
+{
+	struct node **v = malloc((s->njobs + s->nchain + 1) * sizeof(*v));
+	if (!v)
+		return ERR_NOMEM;
+	size_t a = 0, b = 0, k = 0;
+	int rc = 0;
+	while (rc == 0 && (a < s->njobs || b < s->nchain)) {
+		struct node *x = a < s->njobs ? s->jobs[a].out : NULL;
+		struct node *y = b < s->nchain ? s->nsec3[b] : NULL;
+		int c = !x   ? 1
+			: !y ? -1
+			     : name_key_cmp(node_key(x), x->key_len, node_key(y), y->key_len);
+		if (c < 0) {
+			v[k++] = x;
+			s->jobs[a++].out = NULL;
+		} else if (c > 0) {
+			v[k++] = y;
+			s->nsec3[b++] = NULL;
+		} else {
+			rc = signer_join(x, y, &v[k]);
+			if (rc == 0) {
+				k++;
+				a++;
+				b++;
+			}
+		}
+	}
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+static void workers_init(struct signer *s)
+{
+	unsigned t = s->o->threads ? s->o->threads : 1;
+	s->nworkers = t > SIGNER_MAX_THREADS ? SIGNER_MAX_THREADS : t;
+	for (unsigned k = 0; k < s->nworkers; k++) {
+		struct worker *w = &s->workers[k];
+		memset(w, 0, sizeof(*w));
+		w->s = s;
+		arena_init(&w->mem, 0);
+		buf_init(&w->gen, 0);
+		buf_init(&w->data, 0);
+	}
+}
+
+static void signer_deinit(struct signer *s)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		node_unref(s->jobs[i].out);
+	for (size_t i = 0; s->nsec3 && i < s->nchain; i++)
+		node_unref(s->nsec3[i]);
+	for (unsigned k = 0; k < s->nworkers; k++) {
+		struct worker *w = &s->workers[k];
+		arena_deinit(&w->mem);
+		buf_deinit(&w->gen);
+		buf_deinit(&w->data);
+		free(w->rrs);
+		free(w->genat);
+	}
+	free(s->jobs);
+	free(s->chain);
+	free(s->nsec3);
+}
+
+int signer_sign(
+	const struct zone *in, const struct signer_opts *opts, struct zone **out, struct buf *err)
+{
+	struct signer *s = calloc(1, sizeof(*s)); /* big: the workers */
+	if (!s)
+		return ERR_NOMEM;
+	s->in = in;
+	s->o = opts;
+	memcpy(s->apex, in->apex, in->apex_len);
+	s->apex_len = in->apex_len;
+	workers_init(s);
+	int rc = check_keys(s, err);
+	if (rc == 0 && (rc = read_soa(s)) < 0 && err)
+		buf_printf(err, "no SOA at the apex");
+	if (rc == 0)
+		rc = plan(s);
+	if (rc == 0)
+		rc = run_phase(s, signer_node, s->njobs);
+	if (rc == 0 && opts->nsec3) {
+		rc = sort_chain(s, err);
+		if (rc == 0)
+			rc = run_phase(s, signer_nsec3_node, s->nchain);
+	}
+	struct node **v = NULL;
+	size_t n = 0;
+	if (rc == 0)
+		rc = merge_out(s, &v, &n);
+	struct tree *tree = NULL;
+	if (rc == 0)
+		rc = tree_build(v, n, &tree); /* takes the nodes, also on failure */
+	else
+		for (size_t i = 0; i < n; i++)
+			node_unref(v[i]);
+	free(v);
+	if (rc == 0)
+		rc = zone_new(in->apex, tree, out);
+	signer_deinit(s);
+	free(s);
+	return rc;
+}

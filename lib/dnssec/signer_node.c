@@ -1,0 +1,354 @@
+/* signer_node.c - signing one name (see signer_impl.h). */
+#include <libknot/descriptor.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/dnssec/rrsig.h"
+#include "lib/dnssec/signer_impl.h"
+#include "lib/dns/name.h"
+#include "lib/util/array.h"
+#include "lib/util/base.h"
+#include "lib/util/err.h"
+
+/* RRs made here keep their RDATA in w->gen, which may move while it grows:
+ * their offsets are kept, and fix_rdata() points them into place before
+ * each node is built. */
+static int add_rr(struct worker *w, const struct node_rr *rr)
+{
+	if (array_reserve((void **)&w->rrs, &w->cap, w->nrrs + 1, sizeof(*w->rrs), 64) < 0)
+		return ERR_NOMEM;
+	w->rrs[w->nrrs++] = *rr;
+	return 0;
+}
+
+static int add_generated(struct worker *w, uint16_t type, uint16_t covers, uint32_t ttl,
+	const uint8_t *rdata, size_t len)
+{
+	if (len > UINT16_MAX)
+		return ERR_LIMIT;
+	if (array_reserve((void **)&w->genat, &w->gencap, w->ngen + 1, sizeof(*w->genat), 64) < 0)
+		return ERR_NOMEM;
+	struct node_rr rr = {.type = type, .covers = covers, .ttl = ttl, .len = (uint16_t)len};
+	w->genat[w->ngen].rr = w->nrrs;
+	w->genat[w->ngen].off = w->gen.len;
+	int rc = buf_append(&w->gen, rdata, len);
+	if (rc == 0)
+		rc = add_rr(w, &rr);
+	if (rc == 0)
+		w->ngen++;
+	return rc;
+}
+
+static void fix_rdata(struct worker *w)
+{
+	for (size_t i = 0; i < w->ngen; i++)
+		w->rrs[w->genat[i].rr].rdata = w->gen.data + w->genat[i].off;
+}
+
+/* RRs of the input the signer replaces (RFC 4035 §2; Cascade strips the same). */
+bool signer_stripped(uint16_t type, bool apex)
+{
+	switch (type) {
+	case KNOT_RRTYPE_RRSIG:
+	case KNOT_RRTYPE_NSEC:
+	case KNOT_RRTYPE_NSEC3:
+		return true;
+	case KNOT_RRTYPE_DNSKEY:
+	case KNOT_RRTYPE_CDS:
+	case KNOT_RRTYPE_CDNSKEY:
+	case KNOT_RRTYPE_NSEC3PARAM:
+	case KNOT_RRTYPE_ZONEMD:
+		return apex;
+	default:
+		return false;
+	}
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* The input's RRs without the DNSSEC records, the SOA with its new serial. */
+static int add_input(struct signer *s, struct worker *w, const struct node *in)
+{
+	bool apex = in->flags & NODE_APEX;
+	for (const struct rrset *r = node_first(in); r; r = node_next(in, r)) {
+		if (signer_stripped(r->type, apex))
+			continue;
+		uint32_t pos = 0;
+		const uint8_t *d;
+		uint16_t len;
+		while (rrset_next_rdata(r, &pos, &d, &len)) {
+			int rc;
+			if (r->type == KNOT_RRTYPE_SOA && s->o->serial && len >= 20 &&
+				len <= 2 * (LIMIT_NAME_LEN + 1) + 20) {
+				uint8_t soa[2 * (LIMIT_NAME_LEN + 1) + 20];
+				memcpy(soa, d, len);
+				put32(soa + len - 20, s->o->serial);
+				rc = add_generated(w, r->type, 0, r->ttl, soa, len);
+			} else {
+				struct node_rr rr = {.type = r->type,
+					.covers = r->covers,
+					.ttl = r->ttl,
+					.len = len,
+					.rdata = d};
+				rc = add_rr(w, &rr);
+			}
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The apex gets the DNSKEY RRset and, for NSEC3, NSEC3PARAM (RFC 5155 §4). */
+static int add_apex(struct signer *s, struct worker *w)
+{
+	uint32_t ttl = s->o->dnskey_ttl ? s->o->dnskey_ttl : s->soa_ttl;
+	for (size_t i = 0; i < s->o->nkeys; i++) {
+		if (!s->o->keys[i].publish)
+			continue;
+		uint8_t rd[4 + KEY_PUBKEY_MAX];
+		int len = key_dnskey_rdata(s->o->keys[i].key, rd, sizeof(rd));
+		if (len < 0)
+			return len;
+		int rc = add_generated(w, KNOT_RRTYPE_DNSKEY, 0, ttl, rd, (size_t)len);
+		if (rc < 0)
+			return rc;
+	}
+	if (!s->o->nsec3)
+		return 0;
+	/* flags 0: opt-out is a property of the NSEC3 records only (RFC 5155 §4.1.2) */
+	uint8_t p[5 + 255] = {NSEC3_HASH_SHA1, 0, (uint8_t)(s->o->iterations >> 8),
+		(uint8_t)s->o->iterations, s->o->salt_len};
+	memcpy(p + 5, s->o->salt, s->o->salt_len);
+	return add_generated(w, KNOT_RRTYPE_NSEC3PARAM, 0, s->soa_ttl, p, 5u + s->o->salt_len);
+}
+
+/* Whether the RRset of this type at this job is signed: at a zone cut only DS
+ * and the denial record are authoritative (RFC 4035 §2.2). */
+static bool signable(const struct job *j, uint16_t type)
+{
+	if (!j->auth || type == KNOT_RRTYPE_RRSIG)
+		return false;
+	if (j->in->flags & NODE_DELEG)
+		return type == KNOT_RRTYPE_DS || type == KNOT_RRTYPE_NSEC;
+	return true;
+}
+
+/* The types a denial record lists for the node: what is there, except what a
+ * zone cut holds but is not authoritative for. */
+static size_t denial_types(const struct job *j, const struct node *n, uint16_t *types, size_t cap)
+{
+	size_t k = 0;
+	bool cut = j->in->flags & NODE_DELEG;
+	for (const struct rrset *r = node_first(n); r && k < cap; r = node_next(n, r)) {
+		if (cut && r->type != KNOT_RRTYPE_NS && r->type != KNOT_RRTYPE_DS &&
+			r->type != KNOT_RRTYPE_NSEC && r->type != KNOT_RRTYPE_RRSIG)
+			continue;
+		if (k == 0 || types[k - 1] != r->type)
+			types[k++] = r->type;
+	}
+	return k;
+}
+
+/* Adds t to the ascending list types[0..*n) unless it is there. */
+static void insert_sorted(uint16_t *types, size_t *n, uint16_t t)
+{
+	size_t i = *n;
+	while (i > 0 && types[i - 1] > t)
+		i--;
+	if (i > 0 && types[i - 1] == t)
+		return;
+	memmove(types + i + 1, types + i, (*n - i) * sizeof(*types));
+	types[i] = t;
+	(*n)++;
+}
+
+/* NSEC (RFC 4034 §4): the next name, then the types here plus NSEC and RRSIG. */
+static int add_nsec(struct signer *s, struct worker *w, const struct job *j, const struct node *n)
+{
+	const struct node *next = s->jobs[j->next].in;
+	uint16_t types[1024];
+	size_t k = denial_types(j, n, types, sizeof(types) / sizeof(types[0]) - 2);
+	insert_sorted(types, &k, KNOT_RRTYPE_RRSIG);
+	insert_sorted(types, &k, KNOT_RRTYPE_NSEC);
+	uint8_t rd[LIMIT_NAME_LEN + 1 + 8704];
+	memcpy(rd, node_owner(next), next->owner_len);
+	int bl = bitmap_from_types(types, k, rd + next->owner_len, sizeof(rd) - next->owner_len);
+	if (bl < 0)
+		return bl;
+	return add_generated(
+		w, KNOT_RRTYPE_NSEC, 0, s->denial_ttl, rd, (size_t)next->owner_len + (size_t)bl);
+}
+
+/* RRSIGs over RRset r by every key with the right role. */
+static int sign_rrset(
+	struct signer *s, struct worker *w, const struct node *n, const struct rrset *r)
+{
+	bool keyset = r->type == KNOT_RRTYPE_DNSKEY || r->type == KNOT_RRTYPE_CDS ||
+		r->type == KNOT_RRTYPE_CDNSKEY;
+	for (size_t i = 0; i < s->o->nkeys; i++) {
+		const struct signer_key *k = &s->o->keys[i];
+		if (!(keyset ? k->ksk : k->zsk))
+			continue;
+		struct rrsig_fields f = {.type_covered = r->type,
+			.algorithm = k->key->algorithm,
+			.labels = rrsig_labels(node_owner(n)),
+			.original_ttl = r->ttl,
+			.expiration = s->o->expiration,
+			.inception = s->o->inception,
+			.key_tag = k->key->tag,
+			.signer = s->apex};
+		buf_clear(&w->data);
+		int rc = rrsig_append_signed_data(&f, node_owner(n), r, &w->data);
+		if (rc < 0)
+			return rc;
+		/* The RRSIG RDATA is the head the signed data starts with, then the
+		 * signature (RFC 4034 §3.1.8.1). */
+		size_t head = 18 + s->apex_len;
+		uint8_t rd[18 + LIMIT_NAME_LEN + 1 + KEY_SIG_MAX];
+		memcpy(rd, w->data.data, head);
+		int sl = key_sign(k->key, w->data.data, w->data.len, rd + head);
+		if (sl < 0)
+			return sl;
+		rc = add_generated(w, KNOT_RRTYPE_RRSIG, r->type, r->ttl, rd, head + (size_t)sl);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* NSEC3 chain membership (RFC 5155 §7.1): every authoritative name and empty
+ * non-terminal, but with opt-out not the insecure delegations. */
+static bool in_nsec3_chain(const struct signer *s, const struct job *j)
+{
+	if (!j->auth)
+		return false;
+	if (s->o->opt_out && (j->in->flags & NODE_DELEG) && !node_find(j->in, KNOT_RRTYPE_DS, 0))
+		return false;
+	return true;
+}
+
+/* The hash and type bitmap the name's NSEC3 will carry. */
+static int prepare_nsec3(struct signer *s, struct worker *w, struct job *j, const struct node *n)
+{
+	j->in_nsec3 = in_nsec3_chain(s, j);
+	if (!j->in_nsec3)
+		return 0;
+	int rc = nsec3_hash(
+		node_owner(j->in), s->o->salt, s->o->salt_len, s->o->iterations, j->hash);
+	if (rc < 0)
+		return rc;
+	uint16_t types[1024];
+	size_t k = n ? denial_types(j, n, types, sizeof(types) / sizeof(types[0]) - 1) : 0;
+	if (j->signed_data)
+		insert_sorted(types, &k, KNOT_RRTYPE_RRSIG);
+	uint8_t bm[8704];
+	int bl = bitmap_from_types(types, k, bm, sizeof(bm));
+	if (bl < 0)
+		return bl;
+	j->bitmap = arena_dup(&w->mem, bm, (size_t)bl);
+	j->bitmap_len = (uint16_t)bl;
+	return j->bitmap || bl == 0 ? 0 : ERR_NOMEM;
+}
+
+/* Builds the node of w->rrs: fixes the RDATA pointers first. */
+static int build(struct worker *w, const uint8_t *owner, uint16_t flags, struct node **out)
+{
+	fix_rdata(w);
+	return node_build(owner, w->rrs, w->nrrs, flags, out, NULL);
+}
+
+int signer_node(struct signer *s, struct worker *w, size_t i)
+{
+	struct job *j = &s->jobs[i];
+	const struct node *in = j->in;
+	w->nrrs = w->ngen = 0;
+	buf_clear(&w->gen);
+	int rc = add_input(s, w, in);
+	if (rc == 0 && (in->flags & NODE_APEX))
+		rc = add_apex(s, w);
+	struct node *plain = NULL;
+	if (rc == 0 && !j->ent)
+		rc = build(w, node_owner(in), in->flags, &plain);
+	if (rc == 0 && plain && !s->o->nsec3 && j->auth)
+		rc = add_nsec(s, w, j, plain);
+	/* sign what is there now, the NSEC included: rebuild to see it as a set */
+	if (rc == 0 && plain && !s->o->nsec3 && j->auth) {
+		node_unref(plain);
+		rc = build(w, node_owner(in), in->flags, &plain);
+	}
+	for (const struct rrset *r = plain ? node_first(plain) : NULL; rc == 0 && r;
+		r = node_next(plain, r)) {
+		if (!signable(j, r->type))
+			continue;
+		j->signed_data = true;
+		rc = sign_rrset(s, w, plain, r);
+	}
+	if (rc == 0 && s->o->nsec3)
+		rc = prepare_nsec3(s, w, j, plain);
+	if (rc == 0)
+		rc = build(w, node_owner(in), in->flags, &j->out);
+	node_unref(plain);
+	return rc;
+}
+
+int signer_join(const struct node *a, const struct node *b, struct node **out)
+{
+	size_t n = node_rr_count(a) + node_rr_count(b);
+	struct node_rr *rrs = malloc((n ? n : 1) * sizeof(*rrs));
+	if (!rrs)
+		return ERR_NOMEM;
+	int na = node_rrs(a, rrs, n);
+	int nb = node_rrs(b, rrs + na, n - (size_t)na);
+	int rc = node_build(node_owner(a), rrs, (size_t)(na + nb), a->flags, out, NULL);
+	free(rrs);
+	return rc;
+}
+
+/* NSEC3 (RFC 5155 §3.2) of chain entry i, owned by the base32hex hash below
+ * the apex, and its RRSIG. */
+int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
+{
+	const struct job *j = &s->jobs[s->chain[i]];
+	const struct job *next = &s->jobs[s->chain[(i + 1) % s->nchain]];
+	uint8_t owner[LIMIT_NAME_LEN + 1];
+	char label[40];
+	int ll = base32hex_encode(j->hash, NSEC3_HASH_LEN, label, sizeof(label), BASE_LOWER);
+	if (ll < 0 || (size_t)ll + 1 + s->apex_len > sizeof(owner))
+		return ERR_LIMIT;
+	owner[0] = (uint8_t)ll;
+	memcpy(owner + 1, label, (size_t)ll);
+	memcpy(owner + 1 + ll, s->apex, s->apex_len);
+	uint8_t rd[6 + 255 + NSEC3_HASH_LEN + 8704];
+	size_t at = 0;
+	rd[at++] = NSEC3_HASH_SHA1;
+	rd[at++] = s->o->opt_out ? 1 : 0; /* RFC 5155 §3.1.2.1: the Opt-Out flag */
+	rd[at++] = (uint8_t)(s->o->iterations >> 8);
+	rd[at++] = (uint8_t)s->o->iterations;
+	rd[at++] = s->o->salt_len;
+	memcpy(rd + at, s->o->salt, s->o->salt_len);
+	at += s->o->salt_len;
+	rd[at++] = NSEC3_HASH_LEN;
+	memcpy(rd + at, next->hash, NSEC3_HASH_LEN);
+	at += NSEC3_HASH_LEN;
+	memcpy(rd + at, j->bitmap, j->bitmap_len);
+	at += j->bitmap_len;
+	w->nrrs = w->ngen = 0;
+	buf_clear(&w->gen);
+	struct node *plain = NULL;
+	int rc = add_generated(w, KNOT_RRTYPE_NSEC3, 0, s->denial_ttl, rd, at);
+	if (rc == 0)
+		rc = build(w, owner, 0, &plain);
+	if (rc == 0)
+		rc = sign_rrset(s, w, plain, node_first(plain));
+	if (rc == 0)
+		rc = build(w, owner, 0, &s->nsec3[i]);
+	node_unref(plain);
+	return rc;
+}
