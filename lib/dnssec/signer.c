@@ -88,6 +88,7 @@ static int read_soa(struct signer *s)
 	const uint8_t *m = d + len - 4;
 	uint32_t minimum = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
 	s->soa_ttl = soa->ttl;
+	s->serial = s->o->serial ? s->o->serial : s->in->serial;
 	s->denial_ttl = soa->ttl < minimum ? soa->ttl : minimum;
 	return 0;
 }
@@ -297,6 +298,10 @@ int signer_sign(
 	free(v);
 	if (rc == 0)
 		rc = zone_new(in->apex, tree, out);
+	if (rc == 0 && opts->zonemd_hash && (rc = signer_zonemd(s, out)) < 0) {
+		zone_unref(*out);
+		*out = NULL;
+	}
 	signer_deinit(s);
 	free(s);
 	return rc;

@@ -11,7 +11,9 @@
  * keys marked ksk, everything else by the keys marked zsk. At a zone cut only
  * DS and the denial record are signed; occluded data is kept but neither
  * signed nor in the chain. Denial records get the TTL min(SOA TTL, SOA
- * MINIMUM) (RFC 9077 §3.1.2). NSEC3 records share the name tree with the
+ * MINIMUM) (RFC 9077 §3.1.2). With zonemd_hash, the apex gets a ZONEMD
+ * over the signed zone (RFC 8976 §3: placeholder, signing, digest, then the
+ * ZONEMD RRset signed last). NSEC3 records share the name tree with the
  * rest; an NSEC3 owner that is also a real name holds both.
  *
  * Work is spread over opts->threads threads; the result does not depend on
@@ -50,7 +52,8 @@ struct signer_opts {
 	uint16_t iterations; /* RFC 9276 §3.1: 0 */
 	uint8_t salt_len;    /* RFC 9276 §3.1: no salt */
 	uint8_t salt[255];
-	unsigned threads; /* 0 or 1: the calling thread only */
+	unsigned threads;    /* 0 or 1: the calling thread only */
+	uint8_t zonemd_hash; /* ZONEMD (RFC 8976) SIMPLE with this hash (1: SHA-384); 0: none */
 };
 
 /* Signs in into *out. Fails with ERR_INVAL (and a message in err, which may

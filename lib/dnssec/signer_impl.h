@@ -51,6 +51,7 @@ struct signer {
 	uint8_t apex[LIMIT_NAME_LEN + 1];
 	size_t apex_len;
 	uint32_t soa_ttl, denial_ttl;
+	uint32_t serial; /* of the signed zone */
 	struct job *jobs;
 	size_t njobs, cap;
 	long *chain; /* NSEC3: jobs in the chain, sorted by hash */
@@ -64,6 +65,8 @@ struct signer {
 int signer_node(struct signer *s, struct worker *w, size_t i);
 /* Phase 3 for chain entry i: the signed NSEC3 node. */
 int signer_nsec3_node(struct signer *s, struct worker *w, size_t i);
+/* Puts the digest into the apex ZONEMD of the signed *z and signs it. */
+int signer_zonemd(struct signer *s, struct zone **z);
 /* Whether the signer drops input RRs of this type (at the apex or not). */
 bool signer_stripped(uint16_t type, bool apex);
 /* One node with the RRs of both (a's owner and flags). */

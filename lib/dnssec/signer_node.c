@@ -5,6 +5,7 @@
 
 #include "lib/dnssec/rrsig.h"
 #include "lib/dnssec/signer_impl.h"
+#include "lib/dnssec/zonemd.h"
 #include "lib/dns/name.h"
 #include "lib/util/array.h"
 #include "lib/util/base.h"
@@ -117,6 +118,18 @@ static int add_apex(struct signer *s, struct worker *w)
 		if (len < 0)
 			return len;
 		int rc = add_generated(w, KNOT_RRTYPE_DNSKEY, 0, ttl, rd, (size_t)len);
+		if (rc < 0)
+			return rc;
+	}
+	if (s->o->zonemd_hash) {
+		/* a placeholder of the right size, so denial bitmaps list ZONEMD;
+		 * signer_zonemd() puts the digest in once the rest is signed */
+		uint8_t md[6 + ZONEMD_DIGEST_MAX] = {0};
+		int len = zonemd_rdata(s->serial, ZONEMD_SCHEME_SIMPLE, s->o->zonemd_hash, md,
+			s->o->zonemd_hash == ZONEMD_HASH_SHA384 ? 48 : 64, md);
+		int rc = len < 0
+			? len
+			: add_generated(w, KNOT_RRTYPE_ZONEMD, 0, s->soa_ttl, md, (size_t)len);
 		if (rc < 0)
 			return rc;
 	}
@@ -350,5 +363,57 @@ int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
 	if (rc == 0)
 		rc = build(w, owner, 0, &s->nsec3[i]);
 	node_unref(plain);
+	return rc;
+}
+
+/* RFC 8976 §3.3: the digest of the signed zone goes into the apex ZONEMD,
+ * which is signed last. Replaces *z with the finished version. */
+int signer_zonemd(struct signer *s, struct zone **z)
+{
+	uint8_t digest[ZONEMD_DIGEST_MAX], md[6 + ZONEMD_DIGEST_MAX];
+	int dl = zonemd_digest(*z, ZONEMD_SCHEME_SIMPLE, s->o->zonemd_hash, digest);
+	if (dl < 0)
+		return dl;
+	int ml = zonemd_rdata(
+		(*z)->serial, ZONEMD_SCHEME_SIMPLE, s->o->zonemd_hash, digest, (size_t)dl, md);
+	struct worker *w = &s->workers[0];
+	const struct node *apex = zone_apex_node(*z);
+	w->nrrs = w->ngen = 0;
+	buf_clear(&w->gen);
+	int rc = 0;
+	for (const struct rrset *r = node_first(apex); r && rc == 0; r = node_next(apex, r)) {
+		if (r->type == KNOT_RRTYPE_ZONEMD ||
+			(r->type == KNOT_RRTYPE_RRSIG && r->covers == KNOT_RRTYPE_ZONEMD))
+			continue;
+		uint32_t pos = 0;
+		const uint8_t *d;
+		uint16_t len;
+		while (rc == 0 && rrset_next_rdata(r, &pos, &d, &len)) {
+			struct node_rr rr = {.type = r->type,
+				.covers = r->covers,
+				.ttl = r->ttl,
+				.len = len,
+				.rdata = d};
+			rc = add_rr(w, &rr);
+		}
+	}
+	struct node *plain = NULL, *done = NULL;
+	if (rc == 0)
+		rc = add_generated(w, KNOT_RRTYPE_ZONEMD, 0, s->soa_ttl, md, (size_t)ml);
+	if (rc == 0)
+		rc = build(w, node_owner(apex), apex->flags, &plain);
+	if (rc == 0)
+		rc = sign_rrset(s, w, plain, node_find(plain, KNOT_RRTYPE_ZONEMD, 0));
+	if (rc == 0)
+		rc = build(w, node_owner(apex), apex->flags, &done);
+	node_unref(plain);
+	struct tree *t;
+	if (rc == 0)
+		rc = tree_set((*z)->tree, done, &t); /* takes done */
+	struct zone *nz;
+	if (rc == 0 && (rc = zone_new_counted((*z)->apex, t, (*z)->nodes, (*z)->rrs, &nz)) == 0) {
+		zone_unref(*z);
+		*z = nz;
+	}
 	return rc;
 }
