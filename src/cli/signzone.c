@@ -1,0 +1,286 @@
+/*
+ * signzone.c - `cascade signzone`: sign a zone file offline with BIND key
+ * files, as dnssec-signzone and ldns-signzone are used.
+ *
+ * Key roles come from the keys' flags: keys with the SEP bit (257) sign the
+ * DNSKEY RRset, the others (256) the rest; when only one kind is given, those
+ * keys do both (a CSK).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/dnssec/serial.h"
+#include "lib/dnssec/signer.h"
+#include "lib/dnssec/zonemd.h"
+#include "lib/keystore/bind.h"
+#include "lib/util/base.h"
+#include "lib/util/clock.h"
+#include "lib/util/datetime.h"
+#include "lib/util/err.h"
+#include "lib/zone/zone_read.h"
+#include "lib/zone/zone_write.h"
+#include "src/cli/cli.h"
+
+struct signzone {
+	const char *origin, *out, *in;
+	const char *inception, *expiration;
+	enum serial_policy serial;
+	struct signer_opts o;
+	struct key *keys[64];
+	struct signer_key roles[64];
+	size_t nkeys;
+	int64_t now;
+};
+
+static void signzone_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cascade signzone [options] ZONEFILE KEY...\n"
+		"  KEY                  a BIND key file base name (Kzone.+alg+tag) or either file\n"
+		"  -o ORIGIN            the zone's apex (default: the zone file's name)\n"
+		"  -f OUT               the signed zone file (default: ZONEFILE.signed)\n"
+		"  -n                   NSEC3 instead of NSEC\n"
+		"  --nsec3-iterations N extra iterations (default 0, RFC 9276)\n"
+		"  --nsec3-salt HEX     salt in hex, '-' for none (default none, RFC 9276)\n"
+		"  --opt-out            NSEC3 opt-out for insecure delegations\n"
+		"  -i TIME, -e TIME     signature inception and expiration: YYYYMMDDhhmmss, Unix\n"
+		"                       seconds or +SECONDS from now (default: now - 1d, now + 2w)\n"
+		"  -j THREADS           signing threads (default: every core)\n"
+		"  -Z                   add a ZONEMD (RFC 8976, SIMPLE, SHA-384)\n"
+		"  --serial-policy P    keep (default), counter, unix-time or date-counter\n"
+		"CASCADE_FAKETIME=<Unix seconds> pins \"now\".\n");
+}
+
+/* YYYYMMDDhhmmss, Unix seconds or +SECONDS from now (RFC 4034 §3.2 forms). */
+static int parse_time(const char *s, int64_t now, int64_t *out)
+{
+	char *end;
+	if (s[0] == '+') {
+		long long d = strtoll(s + 1, &end, 10);
+		if (!s[1] || *end || d < 0)
+			return ERR_SYNTAX;
+		*out = now + d;
+		return 0;
+	}
+	if (strlen(s) == 14)
+		return datetime_parse_stamp(s, 14, out);
+	long long t = strtoll(s, &end, 10);
+	if (!*s || *end || t < 0 || t > 0xffffffffLL)
+		return ERR_SYNTAX;
+	*out = t;
+	return 0;
+}
+
+static int parse_salt(struct signzone *z, const char *hex)
+{
+	if (strcmp(hex, "-") == 0) {
+		z->o.salt_len = 0;
+		return 0;
+	}
+	int n = base16_decode(hex, strlen(hex), z->o.salt, sizeof(z->o.salt), 0);
+	if (n < 0)
+		return n;
+	z->o.salt_len = (uint8_t)n;
+	return 0;
+}
+
+enum { OPT_ITER = 1000, OPT_SALT, OPT_OPTOUT, OPT_SERIAL };
+
+static int parse_args(struct signzone *z, int argc, char **argv)
+{
+	static const struct option longs[] = {{"nsec3-iterations", required_argument, NULL, OPT_ITER},
+		{"nsec3-salt", required_argument, NULL, OPT_SALT},
+		{"opt-out", no_argument, NULL, OPT_OPTOUT},
+		{"serial-policy", required_argument, NULL, OPT_SERIAL},
+		{"help", no_argument, NULL, 'h'}, {0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:ni:e:j:Zh", longs, NULL)) != -1) {
+		char *end = NULL;
+		switch (c) {
+		case 'o': z->origin = optarg; break;
+		case 'f': z->out = optarg; break;
+		case 'n': z->o.nsec3 = true; break;
+		case 'i': z->inception = optarg; break;
+		case 'e': z->expiration = optarg; break;
+		case 'Z': z->o.zonemd_hash = ZONEMD_HASH_SHA384; break;
+		case OPT_OPTOUT: z->o.opt_out = true; break;
+		case 'j': {
+			unsigned long t = strtoul(optarg, &end, 10);
+			if (*end || t < 1 || t > 256) {
+				fprintf(stderr, "cascade signzone: -j wants 1..256 threads\n");
+				return 1;
+			}
+			z->o.threads = (unsigned)t;
+			break;
+		}
+		case OPT_ITER: {
+			unsigned long it = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || it > NSEC3_ITERATIONS_MAX) {
+				fprintf(stderr, "cascade signzone: --nsec3-iterations wants 0..%d\n",
+					NSEC3_ITERATIONS_MAX);
+				return 1;
+			}
+			z->o.iterations = (uint16_t)it;
+			break;
+		}
+		case OPT_SALT:
+			if (parse_salt(z, optarg) < 0) {
+				fprintf(stderr, "cascade signzone: bad --nsec3-salt '%s': hex or '-'\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case OPT_SERIAL:
+			if (serial_policy_parse(optarg, &z->serial) < 0) {
+				fprintf(stderr, "cascade signzone: unknown serial policy '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'h': signzone_usage(stdout); return -1;
+		default: signzone_usage(stderr); return 2;
+		}
+	}
+	if (argc - optind < 2) {
+		signzone_usage(stderr);
+		return 2;
+	}
+	z->in = argv[optind];
+	return 0;
+}
+
+/* Loads the keys and gives them their roles (see the file's comment). */
+static int load_keys(struct signzone *z, int argc, char **argv, const struct zone *zone)
+{
+	bool sep = false, nonsep = false;
+	for (int i = optind + 1; i < argc; i++) {
+		if (z->nkeys == sizeof(z->keys) / sizeof(z->keys[0])) {
+			fprintf(stderr, "cascade signzone: too many keys\n");
+			return 1;
+		}
+		char err[BIND_ERR_SIZE];
+		struct key *k;
+		if (bind_key_read(argv[i], &k, NULL, err) < 0) {
+			fprintf(stderr, "cascade signzone: %s\n", err);
+			return 1;
+		}
+		z->keys[z->nkeys++] = k;
+		if (!name_equal(k->owner, zone->apex)) {
+			fprintf(stderr, "cascade signzone: key %s is not for this zone\n", argv[i]);
+			return 1;
+		}
+		sep |= (k->flags & KEY_FLAG_SEP) != 0;
+		nonsep |= !(k->flags & KEY_FLAG_SEP);
+	}
+	for (size_t i = 0; i < z->nkeys; i++) {
+		bool is_sep = z->keys[i]->flags & KEY_FLAG_SEP;
+		z->roles[i] = (struct signer_key){.key = z->keys[i], .publish = true,
+			.ksk = is_sep || !sep, .zsk = !is_sep || !nonsep};
+	}
+	z->o.keys = z->roles;
+	z->o.nkeys = z->nkeys;
+	return 0;
+}
+
+static int set_times(struct signzone *z)
+{
+	int64_t inc = z->now - 86400, exp = z->now + 14 * 86400;
+	if ((z->inception && parse_time(z->inception, z->now, &inc) < 0) ||
+		(z->expiration && parse_time(z->expiration, z->now, &exp) < 0)) {
+		fprintf(stderr, "cascade signzone: bad time '%s': YYYYMMDDhhmmss, Unix seconds "
+				"or +SECONDS\n",
+			z->inception && parse_time(z->inception, z->now, &inc) < 0 ? z->inception
+										    : z->expiration);
+		return 1;
+	}
+	if (exp <= inc) {
+		fprintf(stderr, "cascade signzone: the expiration is not after the inception\n");
+		return 1;
+	}
+	z->o.inception = (uint32_t)inc;
+	z->o.expiration = (uint32_t)exp;
+	return 0;
+}
+
+static struct zone *read_zone(const struct signzone *z)
+{
+	struct zone_msgs m;
+	struct zone_read_opts ro = {.origin = z->origin};
+	struct zone *zone = NULL;
+	zone_msgs_init(&m);
+	int rc = zone_read_file(z->in, &ro, &m, &zone);
+	fputs(buf_cstr(&m.text), stderr);
+	zone_msgs_deinit(&m);
+	if (rc < 0)
+		fprintf(stderr, "cascade signzone: %s not loaded\n", z->in);
+	return zone;
+}
+
+static int sign_and_write(struct signzone *z, const struct zone *zone)
+{
+	uint32_t serial;
+	if (serial_next(z->serial, zone->serial, &zone->serial, z->now, &serial) < 0)
+		serial = zone->serial; /* keep: offline, the input's serial is the one */
+	z->o.serial = serial;
+	struct buf err;
+	buf_init(&err, 0);
+	struct zone *signed_zone;
+	int rc = signer_sign(zone, &z->o, &signed_zone, &err);
+	if (rc < 0) {
+		fprintf(stderr, "cascade signzone: cannot sign: %s\n",
+			err.len ? buf_cstr(&err) : err_str(rc));
+		buf_deinit(&err);
+		return 1;
+	}
+	buf_deinit(&err);
+	rc = zone_write_file(signed_zone, z->out);
+	zone_unref(signed_zone);
+	if (rc < 0) {
+		fprintf(stderr, "cascade signzone: cannot write %s: %s\n", z->out, err_str(rc));
+		return 1;
+	}
+	printf("%s\n", z->out);
+	return 0;
+}
+
+int cli_signzone(int argc, char **argv)
+{
+	struct signzone z = {.serial = SERIAL_KEEP};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	z.o.threads = cores > 0 ? (unsigned)cores : 1;
+	int rc = parse_args(&z, argc, argv);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	char outbuf[4096], origin[1024];
+	if (!z.out) {
+		snprintf(outbuf, sizeof(outbuf), "%s.signed", z.in);
+		z.out = outbuf;
+	}
+	if (!z.origin) { /* as dnssec-signzone: the file's name */
+		const char *base = strrchr(z.in, '/');
+		snprintf(origin, sizeof(origin), "%s", base ? base + 1 : z.in);
+		z.origin = origin;
+	}
+	struct clock clk;
+	char cerr[256];
+	if (clock_init_env(&clk, cerr, sizeof(cerr)) < 0) {
+		fprintf(stderr, "cascade signzone: %s\n", cerr);
+		return 1;
+	}
+	z.now = clock_now(&clk);
+	struct zone *zone = NULL;
+	rc = set_times(&z);
+	if (rc == 0 && !(zone = read_zone(&z)))
+		rc = 1;
+	if (rc == 0)
+		rc = load_keys(&z, argc, argv, zone);
+	if (rc == 0)
+		rc = sign_and_write(&z, zone);
+	zone_unref(zone);
+	for (size_t i = 0; i < z.nkeys; i++)
+		key_free(z.keys[i]);
+	return rc;
+}

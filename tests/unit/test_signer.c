@@ -1,0 +1,264 @@
+/* Unit tests for lib/dnssec/signer: full signing checked by our own reading
+ * of the result (the system tests check it with dnssec-verify and ldns). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <libknot/descriptor.h>
+#include <libknot/dname.h>
+
+#include "lib/dnssec/denial.h"
+#include "lib/dnssec/rrsig.h"
+#include "lib/dnssec/signer.h"
+#include "lib/util/err.h"
+#include "lib/zone/zone_read.h"
+
+static const char *ZONE =
+	"$ORIGIN example.com.\n$TTL 3600\n"
+	"@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\n@ NS ns2.example.net.\n"
+	"@ MX 10 mail\nns1 A 192.0.2.1\nmail A 192.0.2.2\nwww CNAME mail\n"
+	"*.wild TXT \"wildcard\"\na.b.c TXT \"below two ENTs\"\n"
+	"secure NS ns.secure\nsecure DS 12345 13 2 "
+	"49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE7F8F8C5DEC8E3C7D4A7A2F1E\n"
+	"ns.secure A 192.0.2.53\ninsecure NS ns.example.net.\ndeep.insecure A 192.0.2.9\n"
+	"dn DNAME example.net.\nbelow.dn A 192.0.2.10\n"
+	/* DNSSEC records of an earlier signing, to be stripped */
+	"www RRSIG CNAME 13 3 3600 20300101000000 20200101000000 1 example.com. AQID\n"
+	"mail NSEC ns1 A RRSIG NSEC\n@ DNSKEY 256 3 13 AQID\n";
+
+static struct zone *load(const char *text)
+{
+	struct zone_msgs m;
+	struct zone *z = NULL;
+	struct zone_read_opts o = {.origin = "example.com."};
+	zone_msgs_init(&m);
+	if (zone_read_mem(text, strlen(text), "t.zone", &o, &m, &z) != 0)
+		fail_msg("%s", buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	return z;
+}
+
+static struct key *ksk, *zsk;
+
+static int setup(void **state)
+{
+	(void)state;
+	uint8_t apex[256];
+	knot_dname_from_str(apex, "example.com.", sizeof(apex));
+	if (key_generate(KEY_ALG_ED25519, 0, KEY_FLAG_ZONE | KEY_FLAG_SEP, apex, &ksk) < 0 ||
+		key_generate(KEY_ALG_ED25519, 0, KEY_FLAG_ZONE, apex, &zsk) < 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	key_free(ksk);
+	key_free(zsk);
+	return 0;
+}
+
+static struct signer_opts opts(const struct signer_key *keys, size_t n)
+{
+	return (struct signer_opts){.keys = keys,
+		.nkeys = n,
+		.inception = 1600000000,
+		.expiration = 1700000000,
+		.threads = 1};
+}
+
+/* Every RRSIG verifies with the key its tag names. Returns how many. */
+static size_t verify_all(const struct zone *z, const struct key *const *keys, size_t nkeys)
+{
+	size_t count = 0;
+	struct buf data;
+	buf_init(&data, 0);
+	struct tree_iter it;
+	for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it)) {
+		for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
+			if (r->type != KNOT_RRTYPE_RRSIG)
+				continue;
+			const struct rrset *set = node_find(n, r->covers, 0);
+			assert_non_null(set);
+			uint32_t pos = 0;
+			const uint8_t *d;
+			uint16_t len;
+			while (rrset_next_rdata(r, &pos, &d, &len)) {
+				struct rrsig_fields f;
+				size_t at;
+				assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
+				const struct key *k = NULL;
+				for (size_t i = 0; i < nkeys; i++)
+					if (keys[i]->tag == f.key_tag)
+						k = keys[i];
+				assert_non_null(k);
+				buf_clear(&data);
+				assert_int_equal(
+					rrsig_append_signed_data(&f, node_owner(n), set, &data), 0);
+				assert_int_equal(
+					key_verify(k, data.data, data.len, d + at, len - at), 0);
+				count++;
+			}
+		}
+	}
+	buf_deinit(&data);
+	return count;
+}
+
+static const struct node *find(const struct zone *z, const char *name)
+{
+	uint8_t w[256];
+	knot_dname_from_str(w, name, sizeof(w));
+	return zone_find(z, w);
+}
+
+static void test_nsec_ksk_zsk(void **state)
+{
+	(void)state;
+	struct zone *in = load(ZONE);
+	struct signer_key keys[] = {{ksk, true, true, false}, {zsk, true, false, true}};
+	struct signer_opts o = opts(keys, 2);
+	struct zone *z;
+	struct buf err;
+	buf_init(&err, 0);
+	assert_int_equal(signer_sign(in, &o, &z, &err), 0);
+	const struct key *all[] = {ksk, zsk};
+	size_t sigs = verify_all(z, all, 2);
+	/* the DNSKEY set is signed by the KSK only, the rest by the ZSK only */
+	const struct rrset *dk =
+		node_find(find(z, "example.com."), KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_DNSKEY);
+	assert_int_equal(dk->count, 1);
+	assert_int_equal(node_find(find(z, "example.com."), KNOT_RRTYPE_DNSKEY, 0)->count, 2);
+	/* the stale RRSIG, NSEC and DNSKEY of the input are gone */
+	assert_int_equal(
+		node_find(find(z, "www.example.com."), KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_CNAME)->count,
+		1);
+	/* cut: NS and glue unsigned, DS signed; occluded data unsigned, no NSEC */
+	const struct node *sec = find(z, "secure.example.com.");
+	assert_null(node_find(sec, KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_NS));
+	assert_non_null(node_find(sec, KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_DS));
+	assert_null(node_find(find(z, "ns.secure.example.com."), KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_A));
+	assert_null(node_find(find(z, "ns.secure.example.com."), KNOT_RRTYPE_NSEC, 0));
+	assert_null(node_find(find(z, "below.dn.example.com."), KNOT_RRTYPE_NSEC, 0));
+	/* ENTs have no NSEC */
+	assert_null(node_find(find(z, "c.example.com."), KNOT_RRTYPE_NSEC, 0));
+	/* NSEC chain: walk it from the apex back to the apex */
+	const struct node *n = find(z, "example.com.");
+	size_t hops = 0;
+	do {
+		const struct rrset *nsec = node_find(n, KNOT_RRTYPE_NSEC, 0);
+		assert_non_null(nsec);
+		assert_int_equal(nsec->ttl, 300); /* min(SOA TTL, MINIMUM), RFC 9077 */
+		uint32_t pos = 0;
+		const uint8_t *d;
+		uint16_t len;
+		rrset_next_rdata(nsec, &pos, &d, &len);
+		n = zone_find(z, d);
+		assert_non_null(n);
+		hops++;
+	} while (!(n->flags & NODE_APEX) && hops < 100);
+	/* apex, ns1, mail, www, *.wild, a.b.c, secure, insecure, dn */
+	assert_int_equal(hops, 9);
+	assert_true(sigs > 9 * 2);
+	zone_unref(z);
+	zone_unref(in);
+	buf_deinit(&err);
+}
+
+/* The same zone signed by 1 and by 4 threads gives the same bytes (Ed25519). */
+static void test_threads_same_result(void **state)
+{
+	(void)state;
+	struct buf text;
+	buf_init(&text, 0);
+	buf_append_str(&text, ZONE);
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&text, "n%d A 192.0.2.%d\nd%d NS ns.example.net.\n", i, i % 250, i);
+	struct zone *in = load(buf_cstr(&text));
+	struct signer_key keys[] = {{ksk, true, true, true}};
+	struct zone *a, *b;
+	for (int nsec3 = 0; nsec3 < 2; nsec3++) {
+		struct signer_opts o = opts(keys, 1);
+		o.nsec3 = nsec3;
+		assert_int_equal(signer_sign(in, &o, &a, NULL), 0);
+		o.threads = 4;
+		assert_int_equal(signer_sign(in, &o, &b, NULL), 0);
+		assert_int_equal(a->nodes, b->nodes);
+		assert_int_equal(a->rrs, b->rrs);
+		struct tree_iter ia, ib;
+		struct node *x = tree_iter_first(&ia, a->tree), *y = tree_iter_first(&ib, b->tree);
+		for (; x && y; x = tree_iter_next(&ia), y = tree_iter_next(&ib)) {
+			assert_int_equal(x->size, y->size);
+			assert_memory_equal(x->data, y->data, x->size);
+		}
+		assert_null(x);
+		assert_null(y);
+		zone_unref(a);
+		zone_unref(b);
+	}
+	zone_unref(in);
+	buf_deinit(&text);
+}
+
+static void test_nsec3_opt_out(void **state)
+{
+	(void)state;
+	struct zone *in = load(ZONE);
+	struct signer_key keys[] = {{ksk, true, true, true}};
+	for (int opt_out = 0; opt_out < 2; opt_out++) {
+		struct signer_opts o = opts(keys, 1);
+		o.nsec3 = true;
+		o.opt_out = opt_out;
+		o.salt_len = 2;
+		o.salt[0] = 0xab;
+		o.salt[1] = 0xcd;
+		o.iterations = 1;
+		struct zone *z;
+		assert_int_equal(signer_sign(in, &o, &z, NULL), 0);
+		const struct key *all[] = {ksk};
+		verify_all(z, all, 1);
+		assert_non_null(node_find(find(z, "example.com."), KNOT_RRTYPE_NSEC3PARAM, 0));
+		size_t nsec3 = 0;
+		struct tree_iter it;
+		for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it))
+			if (node_find(n, KNOT_RRTYPE_NSEC3, 0))
+				nsec3++;
+		/* 9 names with data, 2 ENTs (b.c, c), secure and insecure cuts; wild
+		 * has an ENT too (wild); opt-out leaves out "insecure" */
+		assert_int_equal(nsec3, opt_out ? 12 : 13);
+		assert_null(node_find(find(z, "www.example.com."), KNOT_RRTYPE_NSEC, 0));
+		zone_unref(z);
+	}
+	zone_unref(in);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	struct zone *in = load(ZONE);
+	struct signer_key keys[] = {{zsk, true, false, true}};
+	struct signer_opts o = opts(keys, 1);
+	struct zone *z = NULL;
+	struct buf err;
+	buf_init(&err, 0);
+	assert_int_equal(signer_sign(in, &o, &z, &err), ERR_INVAL);
+	assert_non_null(strstr(buf_cstr(&err), "no key to sign the DNSKEY RRset"));
+	assert_null(z);
+	buf_deinit(&err);
+	zone_unref(in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nsec_ksk_zsk),
+		cmocka_unit_test(test_threads_same_result),
+		cmocka_unit_test(test_nsec3_opt_out),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
