@@ -37,7 +37,7 @@ enum key_flags {
 	KEY_FLAG_REVOKE = 128 /* RFC 5011 §3 */
 };
 
-#define KEY_SIG_MAX 512	   /* octets of the largest signature (RSA 4096) */
+#define KEY_SIG_MAX 512	    /* octets of the largest signature (RSA 4096) */
 #define KEY_PUBKEY_MAX 1024 /* octets of the largest DNSKEY public key field */
 
 struct evp_pkey_st;
@@ -46,10 +46,10 @@ struct key {
 	uint8_t owner[LIMIT_NAME_LEN + 1]; /* the zone apex, wire form */
 	uint16_t flags;
 	uint8_t algorithm;
-	uint16_t tag;			   /* RFC 4034 Appendix B, of the DNSKEY RDATA */
-	uint8_t pubkey[KEY_PUBKEY_MAX];	   /* the DNSKEY public key field */
+	uint16_t tag;			/* RFC 4034 Appendix B, of the DNSKEY RDATA */
+	uint8_t pubkey[KEY_PUBKEY_MAX]; /* the DNSKEY public key field */
 	size_t pubkey_len;
-	struct evp_pkey_st *pkey;	   /* EVP_PKEY; NULL for a public-only key */
+	struct evp_pkey_st *pkey; /* EVP_PKEY; NULL for a public-only key */
 	bool has_private;
 };
 
@@ -62,8 +62,8 @@ int key_alg_from_name(const char *name, uint8_t *alg);
 
 /* A new key pair. bits only for RSA (1024..4096; 0 selects 2048). owner is
  * a valid wire name. */
-int key_generate(uint8_t alg, unsigned bits, uint16_t flags, const uint8_t *owner,
-	struct key **out);
+int key_generate(
+	uint8_t alg, unsigned bits, uint16_t flags, const uint8_t *owner, struct key **out);
 /* A public-only key from DNSKEY RDATA (flags, protocol 3, algorithm, key). */
 int key_from_dnskey(const uint8_t *owner, const uint8_t *rdata, size_t len, struct key **out);
 void key_free(struct key *k);
@@ -82,7 +82,7 @@ int key_ds_rdata(const struct key *k, uint8_t digest_type, uint8_t *out, size_t 
  * the signature length or a negative error. */
 int key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig);
 /* 0 when sig is a valid signature of data by k, ERR_DNS when not. */
-int key_verify(const struct key *k, const uint8_t *data, size_t len, const uint8_t *sig,
-	size_t siglen);
+int key_verify(
+	const struct key *k, const uint8_t *data, size_t len, const uint8_t *sig, size_t siglen);
 
 #endif
