@@ -1,9 +1,8 @@
-/* key.c - DNSSEC keys: DNSKEY, key tag, DS, signing and verifying (see key.h). */
+/* key.c - DNSSEC keys: algorithms, making and loading keys, DNSKEY, key tag, DS
+ * (see key.h; signatures are in key_sign.c). */
 #include "lib/dnssec/key.h"
 
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -299,99 +298,4 @@ int key_ds_rdata(const struct key *k, uint8_t digest_type, uint8_t *out, size_t 
 	out[2] = k->algorithm;
 	out[3] = digest_type;
 	return (int)(4 + dlen);
-}
-
-/* OpenSSL's ECDSA signatures are DER (SEQUENCE of two INTEGERs); DNSSEC's
- * are r | s, each left-padded to the field width (RFC 6605 §4). */
-static int ec_der_to_rs(const uint8_t *der, size_t len, size_t width, uint8_t *out)
-{
-	const unsigned char *p = der;
-	ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)len);
-	if (!s)
-		return key_crypto_fail();
-	const BIGNUM *r = NULL, *sv = NULL;
-	ECDSA_SIG_get0(s, &r, &sv);
-	int ok = BN_bn2binpad(r, out, (int)width) == (int)width &&
-		BN_bn2binpad(sv, out + width, (int)width) == (int)width;
-	ECDSA_SIG_free(s);
-	return ok ? (int)(2 * width) : key_crypto_fail();
-}
-
-/* The reverse, for verifying; returns the DER length. */
-static int ec_rs_to_der(const uint8_t *sig, size_t width, uint8_t *der, size_t size)
-{
-	ECDSA_SIG *s = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, (int)width, NULL),
-	       *sv = BN_bin2bn(sig + width, (int)width, NULL);
-	if (!s || !r || !sv || ECDSA_SIG_set0(s, r, sv) != 1) {
-		ECDSA_SIG_free(s);
-		BN_free(r);
-		BN_free(sv);
-		return key_crypto_fail();
-	}
-	int n = i2d_ECDSA_SIG(s, NULL);
-	if (n > 0 && (size_t)n <= size) {
-		unsigned char *p = der;
-		n = i2d_ECDSA_SIG(s, &p);
-	} else {
-		n = -1;
-	}
-	ECDSA_SIG_free(s);
-	return n > 0 ? n : key_crypto_fail();
-}
-
-int key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig)
-{
-	const struct key_alg_info *a = key_alg_info(k->algorithm);
-	if (!a)
-		return ERR_UNSUPP;
-	if (!k->has_private || !k->pkey)
-		return ERR_INVAL;
-	/* A context per call: EVP_PKEY is safe to share between threads, the
-	 * contexts are not. */
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t der[KEY_SIG_MAX];
-	size_t slen = 0;
-	int rc = 0;
-	if (!ctx || EVP_DigestSignInit_ex(ctx, NULL, a->md, NULL, NULL, k->pkey, NULL) != 1 ||
-		EVP_DigestSign(ctx, NULL, &slen, data, len) != 1) {
-		rc = key_crypto_fail();
-	} else if (slen > KEY_SIG_MAX) {
-		rc = ERR_LIMIT;
-	} else if (EVP_DigestSign(ctx, a->kind == KEY_KIND_EC ? der : sig, &slen, data, len) != 1) {
-		rc = key_crypto_fail();
-	} else {
-		rc = a->kind == KEY_KIND_EC ? ec_der_to_rs(der, slen, a->size, sig) : (int)slen;
-	}
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
-int key_verify(
-	const struct key *k, const uint8_t *data, size_t len, const uint8_t *sig, size_t siglen)
-{
-	const struct key_alg_info *a = key_alg_info(k->algorithm);
-	if (!a)
-		return ERR_UNSUPP;
-	if (!k->pkey)
-		return ERR_INVAL;
-	uint8_t der[2 * 48 + 16];
-	if (a->kind == KEY_KIND_EC) {
-		if (siglen != 2 * a->size)
-			return ERR_DNS;
-		int n = ec_rs_to_der(sig, a->size, der, sizeof(der));
-		if (n < 0)
-			return n;
-		sig = der;
-		siglen = (size_t)n;
-	}
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = 0;
-	if (!ctx || EVP_DigestVerifyInit_ex(ctx, NULL, a->md, NULL, NULL, k->pkey, NULL) != 1)
-		rc = key_crypto_fail();
-	else if (EVP_DigestVerify(ctx, sig, siglen, data, len) != 1)
-		rc = ERR_DNS; /* a bad signature, or a malformed one: both fail */
-	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
-	return rc;
 }

@@ -169,6 +169,14 @@ static void check_kat(const struct kat *t)
 	if (t->deterministic)
 		assert_memory_equal(mine, rfc_sig, rfc_len);
 	assert_int_equal(key_verify(pub, data, len, mine, (size_t)slen), 0);
+	/* The same through a signer. */
+	struct key_signer *signer = NULL;
+	assert_int_equal(key_signer_new(k, &signer), 0);
+	assert_int_equal(key_signer_sign(signer, data, len, mine), (int)rfc_len);
+	if (t->deterministic)
+		assert_memory_equal(mine, rfc_sig, rfc_len);
+	assert_int_equal(key_verify(pub, data, len, mine, rfc_len), 0);
+	key_signer_free(signer);
 	key_free(k);
 	key_free(pub);
 }
@@ -200,6 +208,29 @@ static size_t sig_len(const struct key *k)
 	default:
 		return 64;
 	}
+}
+
+/* A signer makes signatures that verify, several in a row; RSA ones equal
+ * key_sign's (PKCS#1 v1.5 is deterministic). Public keys cannot sign. */
+static void check_signer(const struct key *k, const struct key *pub)
+{
+	struct key_signer *s = NULL;
+	assert_int_equal(key_signer_new(pub, &s), ERR_INVAL);
+	assert_null(s);
+	assert_int_equal(key_signer_new(k, &s), 0);
+	uint8_t data[100], sig[KEY_SIG_MAX], sig2[KEY_SIG_MAX];
+	for (int i = 0; i < 3; i++) {
+		memset(data, i, sizeof(data));
+		int n = key_signer_sign(s, data, sizeof(data), sig);
+		assert_int_equal(n, (int)sig_len(k));
+		assert_int_equal(key_verify(pub, data, sizeof(data), sig, (size_t)n), 0);
+		if (k->algorithm == KEY_ALG_RSASHA256 || k->algorithm == KEY_ALG_RSASHA512) {
+			assert_int_equal(key_sign(k, data, sizeof(data), sig2), n);
+			assert_memory_equal(sig, sig2, (size_t)n);
+		}
+	}
+	key_signer_free(s);
+	key_signer_free(NULL);
 }
 
 /* Signs and verifies, also through a public-only copy and through a key
@@ -238,6 +269,8 @@ static void check_key(struct key *k)
 	assert_int_equal(back->tag, k->tag);
 	n = key_sign(back, data, sizeof(data), sig2);
 	assert_int_equal(key_verify(pub, data, sizeof(data), sig2, (size_t)n), 0);
+
+	check_signer(k, pub);
 
 	uint8_t ds[KEY_DS_MAX];
 	assert_int_equal(key_ds_rdata(k, KEY_DS_SHA256, ds, sizeof(ds)), 36);
@@ -492,26 +525,32 @@ struct job {
 	int failures;
 };
 
+/* Every other signature through a signer of the thread's own. */
 static void *sign_many(void *arg)
 {
 	struct job *j = arg;
 	uint8_t data[64], sig[KEY_SIG_MAX];
-	for (int i = 0; i < 50; i++) {
+	struct key_signer *s = NULL;
+	if (key_signer_new(j->k, &s) != 0)
+		j->failures++;
+	for (int i = 0; s && i < 50; i++) {
 		memset(data, i, sizeof(data));
-		int n = key_sign(j->k, data, sizeof(data), sig);
+		int n = i & 1 ? key_signer_sign(s, data, sizeof(data), sig)
+			      : key_sign(j->k, data, sizeof(data), sig);
 		if (n < 0 || key_verify(j->k, data, sizeof(data), sig, (size_t)n) != 0)
 			j->failures++;
 	}
+	key_signer_free(s);
 	return NULL;
 }
 
 static void test_threads(void **state)
 {
 	(void)state;
-	static const uint8_t alg[] = {13, 15};
+	static const uint8_t alg[] = {8, 13, 15};
 	for (size_t a = 0; a < sizeof(alg); a++) {
 		struct key *k = NULL;
-		assert_int_equal(key_generate(alg[a], 0, 256, owner, &k), 0);
+		assert_int_equal(key_generate(alg[a], 1024, 256, owner, &k), 0);
 		pthread_t t[4];
 		struct job jobs[4];
 		for (int i = 0; i < 4; i++) {
