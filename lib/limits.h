@@ -20,4 +20,8 @@
 #define LIMIT_TOML_SIZE (4UL << 20) /* bytes of one document */
 #define LIMIT_TOML_DEPTH 64	    /* nesting of tables and arrays, all kinds */
 
+/* Key files (BIND's K*.key / K*.private). The largest real one, an RSA 4096
+ * .private with every timing line, is under 4 KiB. */
+#define LIMIT_KEY_FILE_SIZE (64UL << 10) /* bytes of one key file */
+
 #endif

@@ -33,6 +33,29 @@ static bool keeps_data(const struct node *n)
 	return false;
 }
 
+/* RFC 5155 §7.1: with opt-out, an empty non-terminal with nothing but
+ * insecure delegations below it needs no NSEC3 either (as ldns and Cascade
+ * leave it out). */
+static void mark_opted_out_ents(struct signer *s)
+{
+	for (size_t i = 0; i < s->njobs; i++) {
+		struct job *e = &s->jobs[i];
+		if (!e->ent || !e->auth)
+			continue;
+		e->no_nsec3 = true;
+		for (size_t k = i + 1; k < s->njobs; k++) {
+			const struct job *d = &s->jobs[k];
+			if (!name_key_is_ancestor(node_key(e->in), e->in->key_len, node_key(d->in),
+				    d->in->key_len))
+				break;
+			if (d->auth && !d->ent && !signer_insecure_cut(d)) {
+				e->no_nsec3 = false;
+				break;
+			}
+		}
+	}
+}
+
 /* Phase 1: the names of the signed zone and the NSEC links. */
 static int plan(struct signer *s)
 {
@@ -57,6 +80,8 @@ static int plan(struct signer *s)
 		}
 		n = next;
 	}
+	if (s->o->nsec3 && s->o->opt_out)
+		mark_opted_out_ents(s);
 	/* NSEC: each authoritative name that is not an ENT points to the next one,
 	 * the last back to the apex (RFC 4034 §4.1.1). */
 	long first = -1, last = -1;

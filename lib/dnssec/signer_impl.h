@@ -22,6 +22,7 @@ struct job {
 	bool ent;	  /* no data of its own after stripping */
 	bool auth;	  /* not occluded */
 	bool in_nsec3;	  /* has an NSEC3 record */
+	bool no_nsec3;	  /* an ENT opt-out leaves out of the NSEC3 chain */
 	bool signed_data; /* some RRset here is signed (RRSIG in the bitmap) */
 	uint8_t hash[NSEC3_HASH_LEN];
 	uint8_t *bitmap; /* NSEC3: its Type Bit Maps field (worker arena) */
@@ -67,6 +68,8 @@ int signer_node(struct signer *s, struct worker *w, size_t i);
 int signer_nsec3_node(struct signer *s, struct worker *w, size_t i);
 /* Puts the digest into the apex ZONEMD of the signed *z and signs it. */
 int signer_zonemd(struct signer *s, struct zone **z);
+/* A zone cut without DS: what opt-out leaves out (RFC 5155 §6). */
+bool signer_insecure_cut(const struct job *j);
 /* Whether the signer drops input RRs of this type (at the apex or not). */
 bool signer_stripped(uint16_t type, bool apex);
 /* One node with the RRs of both (a's owner and flags). */

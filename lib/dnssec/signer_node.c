@@ -124,8 +124,9 @@ static int add_apex(struct signer *s, struct worker *w)
 	if (s->o->zonemd_hash) {
 		/* a placeholder of the right size, so denial bitmaps list ZONEMD;
 		 * signer_zonemd() puts the digest in once the rest is signed */
-		uint8_t md[6 + ZONEMD_DIGEST_MAX] = {0};
-		int len = zonemd_rdata(s->serial, ZONEMD_SCHEME_SIMPLE, s->o->zonemd_hash, md,
+		static const uint8_t zero[ZONEMD_DIGEST_MAX];
+		uint8_t md[6 + ZONEMD_DIGEST_MAX];
+		int len = zonemd_rdata(s->serial, ZONEMD_SCHEME_SIMPLE, s->o->zonemd_hash, zero,
 			s->o->zonemd_hash == ZONEMD_HASH_SHA384 ? 48 : 64, md);
 		int rc = len < 0
 			? len
@@ -236,15 +237,19 @@ static int sign_rrset(
 	return 0;
 }
 
+bool signer_insecure_cut(const struct job *j)
+{
+	return (j->in->flags & NODE_DELEG) && !node_find(j->in, KNOT_RRTYPE_DS, 0);
+}
+
 /* NSEC3 chain membership (RFC 5155 §7.1): every authoritative name and empty
- * non-terminal, but with opt-out not the insecure delegations. */
+ * non-terminal, but with opt-out not the insecure delegations nor the ENTs
+ * with only those below. */
 static bool in_nsec3_chain(const struct signer *s, const struct job *j)
 {
-	if (!j->auth)
+	if (!j->auth || j->no_nsec3)
 		return false;
-	if (s->o->opt_out && (j->in->flags & NODE_DELEG) && !node_find(j->in, KNOT_RRTYPE_DS, 0))
-		return false;
-	return true;
+	return !(s->o->opt_out && signer_insecure_cut(j));
 }
 
 /* The hash and type bitmap the name's NSEC3 will carry. */

@@ -16,6 +16,7 @@ static const char *const err_text[] = {
 	[-(ERR_DIFF - ERR_BASE)] = "diff does not apply",
 	[-(ERR_UNSUPP - ERR_BASE)] = "not supported",
 	[-(ERR_DNS - ERR_BASE)] = "DNS library error",
+	[-(ERR_CRYPTO - ERR_BASE)] = "cryptographic library error",
 };
 
 const char *err_str(int code)

@@ -24,7 +24,8 @@ enum err_code {
 	ERR_DIFF = ERR_BASE - 10,    /* a diff does not apply to this version */
 	ERR_UNSUPP = ERR_BASE - 11,  /* valid but not supported */
 	ERR_DNS = ERR_BASE - 12,     /* error reported by libknot/libzscanner */
-	ERR_LAST = ERR_BASE - 13,
+	ERR_CRYPTO = ERR_BASE - 13,  /* OpenSSL failed for a reason of its own */
+	ERR_LAST = ERR_BASE - 14,
 };
 
 /* Text for any code: ours, a negative errno, or 0. Never returns NULL. */

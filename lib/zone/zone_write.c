@@ -1,19 +1,16 @@
 /* zone_write.c - zone versions to zone files (see zone_write.h). */
 #include "lib/zone/zone_write.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <libknot/descriptor.h>
 #include <libknot/rrset-dump.h>
 #include <libknot/rrset.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/dns/rdata.h"
 #include "lib/util/err.h"
+#include "lib/util/fileio.h"
 
 static const knot_dump_style_t write_style = {
 	.wrap = false,
@@ -98,21 +95,6 @@ int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *ou
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int zone_write_fd(const struct zone *z, int fd)
 {
 	struct buf b;
@@ -130,62 +112,22 @@ int zone_write_fd(const struct zone *z, int fd)
 			if (r != soa)
 				rc = zone_write_rrset(n, r, &b);
 		if (rc == 0 && b.len >= (1 << 20)) {
-			rc = write_all(fd, b.data, b.len);
+			rc = fileio_write_all(fd, b.data, b.len);
 			buf_clear(&b);
 		}
 	}
 	if (rc == 0)
-		rc = write_all(fd, b.data, b.len);
+		rc = fileio_write_all(fd, b.data, b.len);
 	buf_deinit(&b);
 	return rc;
 }
 
-static int fsync_dir_of(const char *path)
+static int write_zone(int fd, void *ctx)
 {
-	char *dir = strdup(path);
-	if (!dir)
-		return ERR_NOMEM;
-	char *slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = 0;
-	else if (slash)
-		*slash = 0;
-	int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-	free(dir);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
+	return zone_write_fd(ctx, fd);
 }
 
 int zone_write_file(const struct zone *z, const char *path)
 {
-	struct buf tmp;
-	buf_init(&tmp, 4096);
-	int rc = buf_printf(&tmp, "%s.tmp.XXXXXX", path);
-	if (rc < 0)
-		return rc;
-	char *tpath = (char *)buf_cstr(&tmp);
-	int fd = mkstemp(tpath);
-	if (fd < 0) {
-		rc = -errno;
-		buf_deinit(&tmp);
-		return rc;
-	}
-	rc = zone_write_fd(z, fd);
-	if (rc == 0 && fchmod(fd, 0644) < 0)
-		rc = -errno;
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tpath, path) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = fsync_dir_of(path);
-	else
-		unlink(tpath);
-	buf_deinit(&tmp);
-	return rc;
+	return fileio_write_atomic(path, 0644, 0, write_zone, (void *)z);
 }

@@ -23,8 +23,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: cascade COMMAND [ARGS...]\n\ncommands without a daemon:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
-	fprintf(f, "\n`cascade COMMAND --help` for each; man pages cascade-keygen(1) and "
-		   "cascade-signzone(1).\n");
+	fprintf(f,
+		"\n`cascade COMMAND --help` for each; man pages cascade-keygen(1) and "
+		"cascade-signzone(1).\n");
 }
 
 int main(int argc, char **argv)

@@ -17,13 +17,14 @@
 
 static void keygen_usage(FILE *f)
 {
-	fprintf(f, "usage: cascade keygen [-a ALG] [-b BITS] [-f KSK] [-K DIR] ZONE\n"
-		   "  -a ALG   RSASHA256, RSASHA512, ECDSAP256SHA256 (default), ECDSAP384SHA384,\n"
-		   "           ED25519, ED448 or their numbers 8, 10, 13, 14, 15, 16\n"
-		   "  -b BITS  RSA modulus size, 1024..4096 (default 2048)\n"
-		   "  -f KSK   a key signing key (flags 257, the SEP bit); default a ZSK (256)\n"
-		   "  -K DIR   where to write the files (default: the current folder)\n"
-		   "Prints the base name K<zone>.+<alg>+<tag> of the .key and .private files.\n");
+	fprintf(f,
+		"usage: cascade keygen [-a ALG] [-b BITS] [-f KSK] [-K DIR] ZONE\n"
+		"  -a ALG   RSASHA256, RSASHA512, ECDSAP256SHA256 (default), ECDSAP384SHA384,\n"
+		"           ED25519, ED448 or their numbers 8, 10, 13, 14, 15, 16\n"
+		"  -b BITS  RSA modulus size, 1024..4096 (default 2048)\n"
+		"  -f KSK   a key signing key (flags 257, the SEP bit); default a ZSK (256)\n"
+		"  -K DIR   where to write the files (default: the current folder)\n"
+		"Prints the base name K<zone>.+<alg>+<tag> of the .key and .private files.\n");
 }
 
 int cli_keygen(int argc, char **argv)
@@ -47,7 +48,8 @@ int cli_keygen(int argc, char **argv)
 		case 'b':
 			bits = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !*optarg) {
-				fprintf(stderr, "cascade keygen: -b wants a number, not '%s'\n", optarg);
+				fprintf(stderr, "cascade keygen: -b wants a number, not '%s'\n",
+					optarg);
 				return 1;
 			}
 			break;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/dnssec/denial.h"
 #include "lib/dnssec/serial.h"
 #include "lib/dnssec/signer.h"
 #include "lib/dnssec/zonemd.h"
@@ -47,7 +48,8 @@ static void signzone_usage(FILE *f)
 		"  --nsec3-salt HEX     salt in hex, '-' for none (default none, RFC 9276)\n"
 		"  --opt-out            NSEC3 opt-out for insecure delegations\n"
 		"  -i TIME, -e TIME     signature inception and expiration: YYYYMMDDhhmmss, Unix\n"
-		"                       seconds or +SECONDS from now (default: now - 1d, now + 2w)\n"
+		"                       seconds or +SECONDS from now (default: now - 1d, now + "
+		"2w)\n"
 		"  -j THREADS           signing threads (default: every core)\n"
 		"  -Z                   add a ZONEMD (RFC 8976, SIMPLE, SHA-384)\n"
 		"  --serial-policy P    keep (default), counter, unix-time or date-counter\n"
@@ -91,7 +93,8 @@ enum { OPT_ITER = 1000, OPT_SALT, OPT_OPTOUT, OPT_SERIAL };
 
 static int parse_args(struct signzone *z, int argc, char **argv)
 {
-	static const struct option longs[] = {{"nsec3-iterations", required_argument, NULL, OPT_ITER},
+	static const struct option longs[] = {
+		{"nsec3-iterations", required_argument, NULL, OPT_ITER},
 		{"nsec3-salt", required_argument, NULL, OPT_SALT},
 		{"opt-out", no_argument, NULL, OPT_OPTOUT},
 		{"serial-policy", required_argument, NULL, OPT_SERIAL},
@@ -101,13 +104,27 @@ static int parse_args(struct signzone *z, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:f:ni:e:j:Zh", longs, NULL)) != -1) {
 		char *end = NULL;
 		switch (c) {
-		case 'o': z->origin = optarg; break;
-		case 'f': z->out = optarg; break;
-		case 'n': z->o.nsec3 = true; break;
-		case 'i': z->inception = optarg; break;
-		case 'e': z->expiration = optarg; break;
-		case 'Z': z->o.zonemd_hash = ZONEMD_HASH_SHA384; break;
-		case OPT_OPTOUT: z->o.opt_out = true; break;
+		case 'o':
+			z->origin = optarg;
+			break;
+		case 'f':
+			z->out = optarg;
+			break;
+		case 'n':
+			z->o.nsec3 = true;
+			break;
+		case 'i':
+			z->inception = optarg;
+			break;
+		case 'e':
+			z->expiration = optarg;
+			break;
+		case 'Z':
+			z->o.zonemd_hash = ZONEMD_HASH_SHA384;
+			break;
+		case OPT_OPTOUT:
+			z->o.opt_out = true;
+			break;
 		case 'j': {
 			unsigned long t = strtoul(optarg, &end, 10);
 			if (*end || t < 1 || t > 256) {
@@ -120,7 +137,8 @@ static int parse_args(struct signzone *z, int argc, char **argv)
 		case OPT_ITER: {
 			unsigned long it = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || it > NSEC3_ITERATIONS_MAX) {
-				fprintf(stderr, "cascade signzone: --nsec3-iterations wants 0..%d\n",
+				fprintf(stderr,
+					"cascade signzone: --nsec3-iterations wants 0..%d\n",
 					NSEC3_ITERATIONS_MAX);
 				return 1;
 			}
@@ -129,19 +147,25 @@ static int parse_args(struct signzone *z, int argc, char **argv)
 		}
 		case OPT_SALT:
 			if (parse_salt(z, optarg) < 0) {
-				fprintf(stderr, "cascade signzone: bad --nsec3-salt '%s': hex or '-'\n",
+				fprintf(stderr,
+					"cascade signzone: bad --nsec3-salt '%s': hex or '-'\n",
 					optarg);
 				return 1;
 			}
 			break;
 		case OPT_SERIAL:
 			if (serial_policy_parse(optarg, &z->serial) < 0) {
-				fprintf(stderr, "cascade signzone: unknown serial policy '%s'\n", optarg);
+				fprintf(stderr, "cascade signzone: unknown serial policy '%s'\n",
+					optarg);
 				return 1;
 			}
 			break;
-		case 'h': signzone_usage(stdout); return -1;
-		default: signzone_usage(stderr); return 2;
+		case 'h':
+			signzone_usage(stdout);
+			return -1;
+		default:
+			signzone_usage(stderr);
+			return 2;
 		}
 	}
 	if (argc - optind < 2) {
@@ -177,8 +201,10 @@ static int load_keys(struct signzone *z, int argc, char **argv, const struct zon
 	}
 	for (size_t i = 0; i < z->nkeys; i++) {
 		bool is_sep = z->keys[i]->flags & KEY_FLAG_SEP;
-		z->roles[i] = (struct signer_key){.key = z->keys[i], .publish = true,
-			.ksk = is_sep || !sep, .zsk = !is_sep || !nonsep};
+		z->roles[i] = (struct signer_key){.key = z->keys[i],
+			.publish = true,
+			.ksk = is_sep || !sep,
+			.zsk = !is_sep || !nonsep};
 	}
 	z->o.keys = z->roles;
 	z->o.nkeys = z->nkeys;
@@ -190,10 +216,11 @@ static int set_times(struct signzone *z)
 	int64_t inc = z->now - 86400, exp = z->now + 14 * 86400;
 	if ((z->inception && parse_time(z->inception, z->now, &inc) < 0) ||
 		(z->expiration && parse_time(z->expiration, z->now, &exp) < 0)) {
-		fprintf(stderr, "cascade signzone: bad time '%s': YYYYMMDDhhmmss, Unix seconds "
-				"or +SECONDS\n",
+		fprintf(stderr,
+			"cascade signzone: bad time '%s': YYYYMMDDhhmmss, Unix seconds "
+			"or +SECONDS\n",
 			z->inception && parse_time(z->inception, z->now, &inc) < 0 ? z->inception
-										    : z->expiration);
+										   : z->expiration);
 		return 1;
 	}
 	if (exp <= inc) {

@@ -72,3 +72,9 @@ def ldns_read_zone():
     if not path:
         pytest.skip("ldns-read-zone (ldnsutils) is not installed")
     return path
+
+
+@pytest.fixture(scope="session")
+def key_tool(build_dir):
+    """Path of the key_tool test tool (tests/tools/key_tool.c)."""
+    return _program(build_dir, "key_tool")

@@ -1,0 +1,47 @@
+/*
+ * key_impl.h - what key.c and key_pkey.c share: the algorithm table and the
+ * conversions between DNSSEC key encodings and OpenSSL EVP_PKEYs.
+ *
+ * Ownership: functions that make an EVP_PKEY hand it to the caller (free
+ * with EVP_PKEY_free); everything else is borrowed. Thread-safe.
+ */
+#ifndef CASCADE_DNSSEC_KEY_IMPL_H
+#define CASCADE_DNSSEC_KEY_IMPL_H
+
+#include <openssl/evp.h>
+
+#include "lib/dnssec/key.h"
+
+enum key_kind { KEY_KIND_RSA, KEY_KIND_EC, KEY_KIND_ED };
+
+struct key_alg_info {
+	uint8_t alg;
+	enum key_kind kind;
+	const char *name; /* mnemonic (IANA DNSSEC algorithm registry) */
+	const char *md;	  /* hash of the signature; NULL for EdDSA, which hashes itself */
+	const char *ossl; /* OpenSSL key type, or the curve for ECDSA */
+	int nid;	  /* the curve for ECDSA */
+	size_t size;	  /* ECDSA: octets of a coordinate; EdDSA: of a key */
+	unsigned bits;	  /* ECDSA and EdDSA: key size in bits */
+};
+
+/* The row of a supported algorithm, or NULL. */
+const struct key_alg_info *key_alg_info(uint8_t alg);
+
+/* OpenSSL failed: clears its error queue (it is per thread and would
+ * otherwise leak into the next caller's diagnostics) and says so. */
+int key_crypto_fail(void);
+
+/* The public key of a DNSKEY public key field. */
+int key_pkey_from_pub(const struct key_alg_info *a, const uint8_t *pub, size_t len, EVP_PKEY **out);
+/* The DNSKEY public key field of pk into out (room for size); its length. */
+int key_pkey_to_pub(const struct key_alg_info *a, EVP_PKEY *pk, uint8_t *out, size_t size);
+/* A new key pair; bits only for RSA (already checked). */
+int key_pkey_generate(const struct key_alg_info *a, unsigned bits, EVP_PKEY **out);
+/* A key pair from private material. */
+int key_pkey_from_private(
+	const struct key_alg_info *a, const struct key_private *p, EVP_PKEY **out);
+/* The private material of pk. */
+int key_pkey_to_private(const struct key_alg_info *a, EVP_PKEY *pk, struct key_private *out);
+
+#endif
