@@ -76,7 +76,10 @@ static int bind_fail(char *err, int rc, const char *fname, unsigned line, const 
 static const char *alg_paren(uint8_t alg, char *buf, size_t size)
 {
 	const char *n = key_alg_name(alg);
-	snprintf(buf, size, n ? " (%s)" : "", n);
+	if (n)
+		snprintf(buf, size, " (%s)", n);
+	else
+		buf[0] = 0;
 	return buf;
 }
 
