@@ -254,7 +254,7 @@ static int merge_out(struct signer *s, struct node ***out, size_t *n)
 	return rc;
 }
 
-static void workers_init(struct signer *s)
+static int workers_init(struct signer *s)
 {
 	unsigned t = s->o->threads ? s->o->threads : 1;
 	s->nworkers = t > SIGNER_MAX_THREADS ? SIGNER_MAX_THREADS : t;
@@ -265,7 +265,11 @@ static void workers_init(struct signer *s)
 		arena_init(&w->mem, 0);
 		buf_init(&w->gen, 0);
 		buf_init(&w->data, 0);
+		w->signers = calloc(s->o->nkeys ? s->o->nkeys : 1, sizeof(*w->signers));
+		if (!w->signers)
+			return ERR_NOMEM;
 	}
+	return 0;
 }
 
 static void signer_deinit(struct signer *s)
@@ -281,6 +285,9 @@ static void signer_deinit(struct signer *s)
 		buf_deinit(&w->data);
 		free(w->rrs);
 		free(w->genat);
+		for (size_t i = 0; w->signers && i < s->o->nkeys; i++)
+			key_signer_free(w->signers[i]);
+		free(w->signers);
 	}
 	free(s->jobs);
 	free(s->chain);
@@ -297,8 +304,9 @@ int signer_sign(
 	s->o = opts;
 	memcpy(s->apex, in->apex, in->apex_len);
 	s->apex_len = in->apex_len;
-	workers_init(s);
-	int rc = check_keys(s, err);
+	int rc = workers_init(s);
+	if (rc == 0)
+		rc = check_keys(s, err);
 	if (rc == 0 && (rc = read_soa(s)) < 0 && err)
 		buf_printf(err, "no SOA at the apex");
 	if (rc == 0)

@@ -42,7 +42,8 @@ struct worker {
 	size_t nrrs, cap;
 	struct {
 		size_t rr, off;
-	} * genat; /* rrs whose RDATA is in gen, and where */
+	} * genat;		     /* rrs whose RDATA is in gen, and where */
+	struct key_signer **signers; /* per key, made on first use: OpenSSL state per thread */
 	size_t ngen, gencap;
 };
 

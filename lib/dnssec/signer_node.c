@@ -227,7 +227,9 @@ static int sign_rrset(
 		size_t head = 18 + s->apex_len;
 		uint8_t rd[18 + LIMIT_NAME_LEN + 1 + KEY_SIG_MAX];
 		memcpy(rd, w->data.data, head);
-		int sl = key_sign(k->key, w->data.data, w->data.len, rd + head);
+		if (!w->signers[i] && (rc = key_signer_new(k->key, &w->signers[i])) < 0)
+			return rc;
+		int sl = key_signer_sign(w->signers[i], w->data.data, w->data.len, rd + head);
 		if (sl < 0)
 			return sl;
 		rc = add_generated(w, KNOT_RRTYPE_RRSIG, r->type, r->ttl, rd, head + (size_t)sl);

@@ -95,8 +95,13 @@ int cli_keygen(int argc, char **argv)
 		return 1;
 	}
 	struct bind_meta meta = {0};
-	meta.time[BIND_CREATED] = clock_now(&clk);
-	meta.has_time[BIND_CREATED] = true;
+	/* Created, published and active now, as dnssec-keygen writes them, so
+	 * dnssec-signzone -S (smart signing) takes the key up too. */
+	static const enum bind_time now_times[] = {BIND_CREATED, BIND_PUBLISH, BIND_ACTIVATE};
+	for (size_t i = 0; i < sizeof(now_times) / sizeof(now_times[0]); i++) {
+		meta.time[now_times[i]] = clock_now(&clk);
+		meta.has_time[now_times[i]] = true;
+	}
 	char name[BIND_NAME_MAX];
 	rc = bind_key_write(k, &meta, dir, 0, name);
 	key_free(k);
