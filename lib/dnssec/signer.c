@@ -56,6 +56,29 @@ static void mark_opted_out_ents(struct signer *s)
 	}
 }
 
+/* An ENT stays only while a name with data is below it: names that held
+ * nothing but stripped records are gone, and so are the ENTs they alone made.
+ * In canonical order the nearest following name with data is below an ENT
+ * exactly when any is, so one backward pass decides. */
+static void drop_empty_ents(struct signer *s)
+{
+	const struct node *data_after = NULL;
+	size_t out = s->njobs;
+	for (size_t i = s->njobs; i-- > 0;) {
+		struct job *j = &s->jobs[i];
+		if (j->ent &&
+			!(data_after &&
+				name_key_is_ancestor(node_key(j->in), j->in->key_len,
+					node_key(data_after), data_after->key_len)))
+			continue;
+		if (!j->ent)
+			data_after = j->in;
+		s->jobs[--out] = *j;
+	}
+	memmove(s->jobs, s->jobs + out, (s->njobs - out) * sizeof(*s->jobs));
+	s->njobs -= out;
+}
+
 /* Phase 1: the names of the signed zone and the NSEC links. */
 static int plan(struct signer *s)
 {
@@ -80,6 +103,7 @@ static int plan(struct signer *s)
 		}
 		n = next;
 	}
+	drop_empty_ents(s);
 	if (s->o->nsec3 && s->o->opt_out)
 		mark_opted_out_ents(s);
 	/* NSEC: each authoritative name that is not an ENT points to the next one,
@@ -113,7 +137,7 @@ static int read_soa(struct signer *s)
 	const uint8_t *m = d + len - 4;
 	uint32_t minimum = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
 	s->soa_ttl = soa->ttl;
-	s->serial = s->o->serial ? s->o->serial : s->in->serial;
+	s->serial = s->o->set_serial ? s->o->serial : s->in->serial;
 	s->denial_ttl = soa->ttl < minimum ? soa->ttl : minimum;
 	return 0;
 }
@@ -266,7 +290,8 @@ static int workers_init(struct signer *s)
 		buf_init(&w->gen, 0);
 		buf_init(&w->data, 0);
 		w->signers = calloc(s->o->nkeys ? s->o->nkeys : 1, sizeof(*w->signers));
-		if (!w->signers)
+		w->types = malloc(SIGNER_TYPES_MAX * sizeof(*w->types));
+		if (!w->signers || !w->types)
 			return ERR_NOMEM;
 	}
 	return 0;
@@ -288,6 +313,7 @@ static void signer_deinit(struct signer *s)
 		for (size_t i = 0; w->signers && i < s->o->nkeys; i++)
 			key_signer_free(w->signers[i]);
 		free(w->signers);
+		free(w->types);
 	}
 	free(s->jobs);
 	free(s->chain);
@@ -330,7 +356,7 @@ int signer_sign(
 			node_unref(v[i]);
 	free(v);
 	if (rc == 0)
-		rc = zone_new(in->apex, tree, out);
+		rc = zone_new(in->apex, tree, out); /* takes the tree, also on failure */
 	if (rc == 0 && opts->zonemd_hash && (rc = signer_zonemd(s, out)) < 0) {
 		zone_unref(*out);
 		*out = NULL;

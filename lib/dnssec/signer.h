@@ -46,7 +46,8 @@ struct signer_opts {
 	uint32_t inception; /* absolute, Unix seconds (RFC 4034 §3.1.5) */
 	uint32_t expiration;
 	uint32_t dnskey_ttl; /* 0: the SOA's TTL */
-	uint32_t serial;     /* the SOA serial to give the signed zone; 0: keep */
+	uint32_t serial;     /* the SOA serial to give the signed zone, when set_serial */
+	bool set_serial;     /* false: keep the input's serial */
 	bool nsec3;
 	bool opt_out;	     /* RFC 5155 §6: insecure delegations get no NSEC3 */
 	uint16_t iterations; /* RFC 9276 §3.1: 0 */

@@ -13,6 +13,7 @@
 #include "lib/util/arena.h"
 
 #define SIGNER_MAX_THREADS 256
+#define SIGNER_TYPES_MAX (65536 + 2) /* a node's RRset types, plus NSEC and RRSIG */
 
 /* One name of the signed zone. */
 struct job {
@@ -44,6 +45,7 @@ struct worker {
 		size_t rr, off;
 	} * genat;		     /* rrs whose RDATA is in gen, and where */
 	struct key_signer **signers; /* per key, made on first use: OpenSSL state per thread */
+	uint16_t *types;	     /* room for every type of a node, and two more */
 	size_t ngen, gencap;
 };
 

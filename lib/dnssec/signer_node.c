@@ -85,7 +85,7 @@ static int add_input(struct signer *s, struct worker *w, const struct node *in)
 		uint16_t len;
 		while (rrset_next_rdata(r, &pos, &d, &len)) {
 			int rc;
-			if (r->type == KNOT_RRTYPE_SOA && s->o->serial && len >= 20 &&
+			if (r->type == KNOT_RRTYPE_SOA && apex && s->o->set_serial && len >= 20 &&
 				len <= 2 * (LIMIT_NAME_LEN + 1) + 20) {
 				uint8_t soa[2 * (LIMIT_NAME_LEN + 1) + 20];
 				memcpy(soa, d, len);
@@ -187,8 +187,8 @@ static void insert_sorted(uint16_t *types, size_t *n, uint16_t t)
 static int add_nsec(struct signer *s, struct worker *w, const struct job *j, const struct node *n)
 {
 	const struct node *next = s->jobs[j->next].in;
-	uint16_t types[1024];
-	size_t k = denial_types(j, n, types, sizeof(types) / sizeof(types[0]) - 2);
+	uint16_t *types = w->types;
+	size_t k = denial_types(j, n, types, SIGNER_TYPES_MAX - 2);
 	insert_sorted(types, &k, KNOT_RRTYPE_RRSIG);
 	insert_sorted(types, &k, KNOT_RRTYPE_NSEC);
 	uint8_t rd[LIMIT_NAME_LEN + 1 + 8704];
@@ -264,8 +264,8 @@ static int prepare_nsec3(struct signer *s, struct worker *w, struct job *j, cons
 		node_owner(j->in), s->o->salt, s->o->salt_len, s->o->iterations, j->hash);
 	if (rc < 0)
 		return rc;
-	uint16_t types[1024];
-	size_t k = n ? denial_types(j, n, types, sizeof(types) / sizeof(types[0]) - 1) : 0;
+	uint16_t *types = w->types;
+	size_t k = n ? denial_types(j, n, types, SIGNER_TYPES_MAX - 1) : 0;
 	if (j->signed_data)
 		insert_sorted(types, &k, KNOT_RRTYPE_RRSIG);
 	uint8_t bm[8704];

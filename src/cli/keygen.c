@@ -75,6 +75,10 @@ int cli_keygen(int argc, char **argv)
 		keygen_usage(stderr);
 		return 2;
 	}
+	if (bits && alg != KEY_ALG_RSASHA256 && alg != KEY_ALG_RSASHA512) {
+		fprintf(stderr, "cascade keygen: -b is for RSA keys only\n");
+		return 1;
+	}
 	uint8_t apex[KNOT_DNAME_MAXLEN];
 	if (!knot_dname_from_str(apex, argv[optind], sizeof(apex))) {
 		fprintf(stderr, "cascade keygen: '%s' is not a domain name\n", argv[optind]);

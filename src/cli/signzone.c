@@ -6,6 +6,7 @@
  * DNSKEY RRset, the others (256) the rest; when only one kind is given, those
  * keys do both (a CSK).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,24 +57,31 @@ static void signzone_usage(FILE *f)
 		"CASCADE_FAKETIME=<Unix seconds> pins \"now\".\n");
 }
 
-/* YYYYMMDDhhmmss, Unix seconds or +SECONDS from now (RFC 4034 §3.2 forms). */
+/* YYYYMMDDhhmmss, Unix seconds or +SECONDS from now (RFC 4034 §3.2 forms),
+ * within the 32 bits an RRSIG holds. */
 static int parse_time(const char *s, int64_t now, int64_t *out)
 {
+	const int64_t max = 0xffffffffLL;
 	char *end;
+	if (!isdigit((unsigned char)s[s[0] == '+']))
+		return ERR_SYNTAX; /* no sign, no space: strtoll would take them */
 	if (s[0] == '+') {
 		long long d = strtoll(s + 1, &end, 10);
-		if (!s[1] || *end || d < 0)
-			return ERR_SYNTAX;
+		if (*end || d > max - now)
+			return ERR_RANGE;
 		*out = now + d;
 		return 0;
 	}
-	if (strlen(s) == 14)
-		return datetime_parse_stamp(s, 14, out);
-	long long t = strtoll(s, &end, 10);
-	if (!*s || *end || t < 0 || t > 0xffffffffLL)
-		return ERR_SYNTAX;
-	*out = t;
-	return 0;
+	int rc = 0;
+	if (strlen(s) == 14) {
+		rc = datetime_parse_stamp(s, 14, out);
+	} else {
+		long long t = strtoll(s, &end, 10);
+		if (*end)
+			return ERR_SYNTAX;
+		*out = t;
+	}
+	return rc < 0 ? rc : (*out < 0 || *out > max) ? ERR_RANGE : 0;
 }
 
 static int parse_salt(struct signzone *z, const char *hex)
@@ -176,10 +184,22 @@ static int parse_args(struct signzone *z, int argc, char **argv)
 	return 0;
 }
 
-/* Loads the keys and gives them their roles (see the file's comment). */
+/* Whether any key of this algorithm has (sep) or lacks (!sep) the SEP flag. */
+static bool alg_has(const struct signzone *z, uint8_t alg, bool sep)
+{
+	for (size_t i = 0; i < z->nkeys; i++)
+		if (z->keys[i]->algorithm == alg &&
+			((z->keys[i]->flags & KEY_FLAG_SEP) != 0) == sep)
+			return true;
+	return false;
+}
+
+/* Loads the keys and gives them their roles (see the file's comment), per
+ * algorithm: every RRset must be signed by every algorithm of the DNSKEY
+ * RRset (RFC 4035 §2.2, RFC 6840 §5.11), so a key whose algorithm has no key
+ * of the other kind does both jobs. */
 static int load_keys(struct signzone *z, int argc, char **argv, const struct zone *zone)
 {
-	bool sep = false, nonsep = false;
 	for (int i = optind + 1; i < argc; i++) {
 		if (z->nkeys == sizeof(z->keys) / sizeof(z->keys[0])) {
 			fprintf(stderr, "cascade signzone: too many keys\n");
@@ -196,15 +216,14 @@ static int load_keys(struct signzone *z, int argc, char **argv, const struct zon
 			fprintf(stderr, "cascade signzone: key %s is not for this zone\n", argv[i]);
 			return 1;
 		}
-		sep |= (k->flags & KEY_FLAG_SEP) != 0;
-		nonsep |= !(k->flags & KEY_FLAG_SEP);
 	}
 	for (size_t i = 0; i < z->nkeys; i++) {
-		bool is_sep = z->keys[i]->flags & KEY_FLAG_SEP;
-		z->roles[i] = (struct signer_key){.key = z->keys[i],
+		const struct key *k = z->keys[i];
+		bool is_sep = k->flags & KEY_FLAG_SEP;
+		z->roles[i] = (struct signer_key){.key = k,
 			.publish = true,
-			.ksk = is_sep || !sep,
-			.zsk = !is_sep || !nonsep};
+			.ksk = is_sep || !alg_has(z, k->algorithm, true),
+			.zsk = !is_sep || !alg_has(z, k->algorithm, false)};
 	}
 	z->o.keys = z->roles;
 	z->o.nkeys = z->nkeys;
@@ -214,17 +233,24 @@ static int load_keys(struct signzone *z, int argc, char **argv, const struct zon
 static int set_times(struct signzone *z)
 {
 	int64_t inc = z->now - 86400, exp = z->now + 14 * 86400;
-	if ((z->inception && parse_time(z->inception, z->now, &inc) < 0) ||
-		(z->expiration && parse_time(z->expiration, z->now, &exp) < 0)) {
+	const char *bad = NULL;
+	if (z->inception && parse_time(z->inception, z->now, &inc) < 0)
+		bad = z->inception;
+	else if (z->expiration && parse_time(z->expiration, z->now, &exp) < 0)
+		bad = z->expiration;
+	if (bad) {
 		fprintf(stderr,
-			"cascade signzone: bad time '%s': YYYYMMDDhhmmss, Unix seconds "
-			"or +SECONDS\n",
-			z->inception && parse_time(z->inception, z->now, &inc) < 0 ? z->inception
-										   : z->expiration);
+			"cascade signzone: bad time '%s': YYYYMMDDhhmmss, Unix seconds or "
+			"+SECONDS, before 2106\n",
+			bad);
 		return 1;
 	}
-	if (exp <= inc) {
-		fprintf(stderr, "cascade signzone: the expiration is not after the inception\n");
+	/* RFC 4034 §3.1.5: the times compare in serial arithmetic, so the span
+	 * must stay below 2^31 seconds */
+	if (exp <= inc || exp - inc >= 0x80000000LL) {
+		fprintf(stderr,
+			"cascade signzone: the expiration must come after the inception, "
+			"less than 68 years later\n");
 		return 1;
 	}
 	z->o.inception = (uint32_t)inc;
@@ -252,6 +278,7 @@ static int sign_and_write(struct signzone *z, const struct zone *zone)
 	if (serial_next(z->serial, zone->serial, &zone->serial, z->now, &serial) < 0)
 		serial = zone->serial; /* keep: offline, the input's serial is the one */
 	z->o.serial = serial;
+	z->o.set_serial = true;
 	struct buf err;
 	buf_init(&err, 0);
 	struct zone *signed_zone;

@@ -19,7 +19,8 @@ static void test_system(void **state)
 	int64_t before = (int64_t)time(NULL);
 	int64_t now = clock_now(&c);
 	int64_t after = (int64_t)time(NULL);
-	assert_true(now >= before && now <= after);
+	/* time() may read a coarser clock that lags by a tick: allow a second */
+	assert_true(now >= before - 1 && now <= after + 1);
 	assert_false(clock_is_fake(&c));
 }
 
