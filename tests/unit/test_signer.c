@@ -236,6 +236,53 @@ static void test_nsec3_opt_out(void **state)
 	zone_unref(in);
 }
 
+/* Names that held only stripped records are gone, and the ENTs only they
+ * made too; a serial of 0 is set like any other; a name with more types than
+ * a small array holds still gets a complete bitmap. */
+static void test_review_cases(void **state)
+{
+	(void)state;
+	struct buf text;
+	buf_init(&text, 0);
+	buf_append_str(&text,
+		"$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hm 1 2 3 4 5\n@ NS ns1\n"
+		"ns1 A 192.0.2.1\nx.y NSEC ns1 NSEC RRSIG\n");
+	for (int t = 1000; t < 2200; t++)
+		buf_printf(&text, "many TYPE%d \\# 0\n", t);
+	struct zone *in = load(buf_cstr(&text));
+	struct signer_key keys[] = {{ksk, true, true, true}};
+	struct signer_opts o = opts(keys, 1);
+	o.nsec3 = true;
+	o.set_serial = true;
+	o.serial = 0;
+	struct zone *z;
+	assert_int_equal(signer_sign(in, &o, &z, NULL), 0);
+	assert_null(find(z, "y.example.com."));
+	assert_null(find(z, "x.y.example.com."));
+	assert_int_equal(z->serial, 0);
+	size_t nsec3 = 0;
+	struct tree_iter it;
+	for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it)) {
+		const struct rrset *r = node_find(n, KNOT_RRTYPE_NSEC3, 0);
+		if (!r)
+			continue;
+		nsec3++;
+		uint32_t pos = 0;
+		const uint8_t *d;
+		uint16_t len;
+		rrset_next_rdata(r, &pos, &d, &len);
+		size_t bm = 6u + d[4] + d[5 + d[4]]; /* after flags, iterations, salt, hash */
+		static struct typeset ts;
+		assert_int_equal(typeset_from_bitmap(&ts, d + bm, len - bm), 0);
+		if (typeset_has(&ts, 1000))
+			assert_true(typeset_has(&ts, 2199));
+	}
+	assert_int_equal(nsec3, 3); /* apex, ns1, many */
+	zone_unref(z);
+	zone_unref(in);
+	buf_deinit(&text);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -258,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_nsec_ksk_zsk),
 		cmocka_unit_test(test_threads_same_result),
 		cmocka_unit_test(test_nsec3_opt_out),
+		cmocka_unit_test(test_review_cases),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
