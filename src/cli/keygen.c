@@ -87,6 +87,11 @@ int cli_keygen(int argc, char **argv)
 	knot_dname_to_lower(apex);
 	struct key *k;
 	int rc = key_generate(alg, bits, flags, apex, &k);
+	if (rc == ERR_RANGE) {
+		fprintf(stderr, "cascade keygen: -b %u: RSA keys are %d to %d bits\n", bits,
+			KEY_RSA_GEN_MIN_BITS, KEY_RSA_MAX_BITS);
+		return 1;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "cascade keygen: cannot make the key: %s\n", err_str(rc));
 		return 1;

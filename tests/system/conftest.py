@@ -78,3 +78,9 @@ def ldns_read_zone():
 def key_tool(build_dir):
     """Path of the key_tool test tool (tests/tools/key_tool.c)."""
     return _program(build_dir, "key_tool")
+
+
+@pytest.fixture(scope="session")
+def cascade_cli(build_dir):
+    """Path of the `cascade` CLI (src/cli/), for its offline commands keygen and signzone."""
+    return _program(build_dir, os.path.join("src", "cascade"))
