@@ -22,6 +22,14 @@ static int add_rr(struct worker *w, const struct node_rr *rr)
 	return 0;
 }
 
+/* An RR of RRset r whose RDATA stays where it is (in a node). */
+static int add_borrowed(struct worker *w, const struct rrset *r, const uint8_t *d, uint16_t len)
+{
+	struct node_rr rr = {
+		.type = r->type, .covers = r->covers, .ttl = r->ttl, .len = len, .rdata = d};
+	return add_rr(w, &rr);
+}
+
 static int add_generated(struct worker *w, uint16_t type, uint16_t covers, uint32_t ttl,
 	const uint8_t *rdata, size_t len)
 {
@@ -92,12 +100,7 @@ static int add_input(struct signer *s, struct worker *w, const struct node *in)
 				put32(soa + len - 20, s->o->serial);
 				rc = add_generated(w, r->type, 0, r->ttl, soa, len);
 			} else {
-				struct node_rr rr = {.type = r->type,
-					.covers = r->covers,
-					.ttl = r->ttl,
-					.len = len,
-					.rdata = d};
-				rc = add_rr(w, &rr);
+				rc = add_borrowed(w, r, d, len);
 			}
 			if (rc < 0)
 				return rc;
@@ -395,14 +398,8 @@ int signer_zonemd(struct signer *s, struct zone **z)
 		uint32_t pos = 0;
 		const uint8_t *d;
 		uint16_t len;
-		while (rc == 0 && rrset_next_rdata(r, &pos, &d, &len)) {
-			struct node_rr rr = {.type = r->type,
-				.covers = r->covers,
-				.ttl = r->ttl,
-				.len = len,
-				.rdata = d};
-			rc = add_rr(w, &rr);
-		}
+		while (rc == 0 && rrset_next_rdata(r, &pos, &d, &len))
+			rc = add_borrowed(w, r, d, len);
 	}
 	struct node *plain = NULL, *done = NULL;
 	if (rc == 0)
