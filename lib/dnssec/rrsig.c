@@ -2,6 +2,7 @@
 #include "lib/dnssec/rrsig.h"
 
 #include <libknot/descriptor.h>
+#include <libknot/wire.h>
 #include <string.h>
 
 #include "lib/dns/name.h"
@@ -15,33 +16,19 @@ uint8_t rrsig_labels(const uint8_t *owner)
 	return (uint8_t)(name_is_wildcard(owner) ? n - 1 : n);
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 int rrsig_append_head(const struct rrsig_fields *f, struct buf *out)
 {
 	uint8_t h[18 + LIMIT_NAME_LEN + 1];
 	int slen = name_wire_len(f->signer, LIMIT_NAME_LEN);
 	if (slen < 0)
 		return slen;
-	put16(h, f->type_covered);
+	knot_wire_write_u16(h, f->type_covered);
 	h[2] = f->algorithm;
 	h[3] = f->labels;
-	put32(h + 4, f->original_ttl);
-	put32(h + 8, f->expiration);
-	put32(h + 12, f->inception);
-	put16(h + 16, f->key_tag);
+	knot_wire_write_u32(h + 4, f->original_ttl);
+	knot_wire_write_u32(h + 8, f->expiration);
+	knot_wire_write_u32(h + 12, f->inception);
+	knot_wire_write_u16(h + 16, f->key_tag);
 	memcpy(h + 18, f->signer, (size_t)slen);
 	name_lower(h + 18);
 	return buf_append(out, h, 18 + (size_t)slen);
@@ -64,10 +51,10 @@ int rrsig_append_signed_data(
 	uint16_t len;
 	while (rrset_next_rdata(r, &pos, &d, &len)) {
 		uint8_t *h = head + olen;
-		put16(h, r->type);
-		put16(h + 2, KNOT_CLASS_IN);
-		put32(h + 4, f->original_ttl);
-		put16(h + 8, len);
+		knot_wire_write_u16(h, r->type);
+		knot_wire_write_u16(h + 2, KNOT_CLASS_IN);
+		knot_wire_write_u32(h + 4, f->original_ttl);
+		knot_wire_write_u16(h + 8, len);
 		size_t at = out->len;
 		if ((rc = buf_append(out, head, (size_t)olen + 10)) < 0 ||
 			(rc = buf_append(out, d, len)) < 0)
@@ -87,16 +74,13 @@ int rrsig_parse(const uint8_t *rdata, size_t len, struct rrsig_fields *f, size_t
 	int slen = name_wire_len(rdata + 18, len - 18);
 	if (slen < 0)
 		return ERR_SYNTAX;
-	f->type_covered = (uint16_t)(rdata[0] << 8 | rdata[1]);
+	f->type_covered = knot_wire_read_u16(rdata);
 	f->algorithm = rdata[2];
 	f->labels = rdata[3];
-	f->original_ttl = (uint32_t)rdata[4] << 24 | (uint32_t)rdata[5] << 16 |
-		(uint32_t)rdata[6] << 8 | rdata[7];
-	f->expiration = (uint32_t)rdata[8] << 24 | (uint32_t)rdata[9] << 16 |
-		(uint32_t)rdata[10] << 8 | rdata[11];
-	f->inception = (uint32_t)rdata[12] << 24 | (uint32_t)rdata[13] << 16 |
-		(uint32_t)rdata[14] << 8 | rdata[15];
-	f->key_tag = (uint16_t)(rdata[16] << 8 | rdata[17]);
+	f->original_ttl = knot_wire_read_u32(rdata + 4);
+	f->expiration = knot_wire_read_u32(rdata + 8);
+	f->inception = knot_wire_read_u32(rdata + 12);
+	f->key_tag = knot_wire_read_u16(rdata + 16);
 	f->signer = rdata + 18;
 	*sig_at = 18 + (size_t)slen;
 	return 0;

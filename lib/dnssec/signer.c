@@ -11,6 +11,7 @@
 #include "lib/dnssec/signer.h"
 
 #include <libknot/descriptor.h>
+#include <libknot/wire.h>
 #include <libknot/dname.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -134,8 +135,7 @@ static int read_soa(struct signer *s)
 	uint16_t len;
 	if (!soa || !rrset_next_rdata(soa, &pos, &d, &len) || len < 20)
 		return ERR_ZONE;
-	const uint8_t *m = d + len - 4;
-	uint32_t minimum = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	uint32_t minimum = knot_wire_read_u32(d + len - 4);
 	s->soa_ttl = soa->ttl;
 	s->serial = s->o->set_serial ? s->o->serial : s->in->serial;
 	s->denial_ttl = soa->ttl < minimum ? soa->ttl : minimum;

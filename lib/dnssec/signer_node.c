@@ -1,5 +1,6 @@
 /* signer_node.c - signing one name (see signer_impl.h). */
 #include <libknot/descriptor.h>
+#include <libknot/wire.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,14 +74,6 @@ bool signer_stripped(uint16_t type, bool apex)
 	}
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* The input's RRs without the DNSSEC records, the SOA with its new serial. */
 static int add_input(struct signer *s, struct worker *w, const struct node *in)
 {
@@ -97,7 +90,7 @@ static int add_input(struct signer *s, struct worker *w, const struct node *in)
 				len <= 2 * (LIMIT_NAME_LEN + 1) + 20) {
 				uint8_t soa[2 * (LIMIT_NAME_LEN + 1) + 20];
 				memcpy(soa, d, len);
-				put32(soa + len - 20, s->o->serial);
+				knot_wire_write_u32(soa + len - 20, s->o->serial);
 				rc = add_generated(w, r->type, 0, r->ttl, soa, len);
 			} else {
 				rc = add_borrowed(w, r, d, len);

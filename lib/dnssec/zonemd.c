@@ -2,6 +2,7 @@
 #include "lib/dnssec/zonemd.h"
 
 #include <libknot/descriptor.h>
+#include <libknot/wire.h>
 #include <openssl/evp.h>
 #include <string.h>
 
@@ -15,20 +16,14 @@ static int digest_rrset(EVP_MD_CTX *ctx, const struct node *n, const struct rrse
 	size_t olen = n->owner_len;
 	memcpy(head, node_owner(n), olen);
 	name_lower(head);
-	head[olen] = (uint8_t)(r->type >> 8);
-	head[olen + 1] = (uint8_t)r->type;
-	head[olen + 2] = 0;
-	head[olen + 3] = KNOT_CLASS_IN;
-	head[olen + 4] = (uint8_t)(r->ttl >> 24);
-	head[olen + 5] = (uint8_t)(r->ttl >> 16);
-	head[olen + 6] = (uint8_t)(r->ttl >> 8);
-	head[olen + 7] = (uint8_t)r->ttl;
+	knot_wire_write_u16(head + olen, r->type);
+	knot_wire_write_u16(head + olen + 2, KNOT_CLASS_IN);
+	knot_wire_write_u32(head + olen + 4, r->ttl);
 	uint32_t pos = 0;
 	const uint8_t *d;
 	uint16_t len;
 	while (rrset_next_rdata(r, &pos, &d, &len)) {
-		head[olen + 8] = (uint8_t)(len >> 8);
-		head[olen + 9] = (uint8_t)len;
+		knot_wire_write_u16(head + olen + 8, len);
 		memcpy(rd, d, len);
 		if (rdata_canonicalize(r->type, rd, len) < 0)
 			return ERR_SYNTAX;
@@ -80,10 +75,7 @@ int zonemd_rdata(uint32_t serial, uint8_t scheme, uint8_t hash, const uint8_t *d
 {
 	if (len > ZONEMD_DIGEST_MAX)
 		return ERR_LIMIT;
-	out[0] = (uint8_t)(serial >> 24);
-	out[1] = (uint8_t)(serial >> 16);
-	out[2] = (uint8_t)(serial >> 8);
-	out[3] = (uint8_t)serial;
+	knot_wire_write_u32(out, serial);
 	out[4] = scheme;
 	out[5] = hash;
 	memcpy(out + 6, digest, len);

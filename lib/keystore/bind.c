@@ -1,5 +1,6 @@
 /* bind.c - reading BIND key files (see bind.h; writing is in bind_write.c). */
 #include "lib/keystore/bind.h"
+#include "lib/keystore/bind_impl.h"
 
 #include <libknot/descriptor.h>
 #include <libzscanner/scanner.h>
@@ -21,9 +22,9 @@
 /* Slots of the private fields: the RSA parts in enum key_part order, then
  * the one field of ECDSA and EdDSA keys. */
 #define SLOT_PRIVATE KEY_PARTS
-#define SLOTS (KEY_PARTS + 1)
+#define SLOTS BIND_FIELDS
 
-static const char *const slot_name[SLOTS] = {
+const char *const bind_field_name[SLOTS] = {
 	"Modulus",
 	"PublicExponent",
 	"PrivateExponent",
@@ -256,11 +257,12 @@ static int priv_field(
 	struct priv_doc *d, const char *name, size_t nlen, const char *v, size_t len, unsigned line)
 {
 	for (int i = 0; i < SLOTS; i++) {
-		if (strlen(slot_name[i]) != nlen || strncasecmp(slot_name[i], name, nlen) != 0)
+		if (strlen(bind_field_name[i]) != nlen ||
+			strncasecmp(bind_field_name[i], name, nlen) != 0)
 			continue;
 		if (d->slot[i].line)
 			return bind_fail(d->err, ERR_SYNTAX, d->fname, line, "a second %s line",
-				slot_name[i]);
+				bind_field_name[i]);
 		d->slot[i].val = v;
 		d->slot[i].len = len;
 		d->slot[i].line = line;
@@ -346,10 +348,10 @@ static int priv_check(struct priv_doc *d, const struct key *pub)
 		bool wanted = rsa ? i < KEY_PARTS : i == SLOT_PRIVATE;
 		if (wanted && !d->slot[i].line)
 			return bind_fail(
-				d->err, ERR_SYNTAX, d->fname, 0, "no %s line", slot_name[i]);
+				d->err, ERR_SYNTAX, d->fname, 0, "no %s line", bind_field_name[i]);
 		if (!wanted && d->slot[i].line)
 			return bind_fail(d->err, ERR_SYNTAX, d->fname, d->slot[i].line,
-				"%s is not a field of %s keys", slot_name[i],
+				"%s is not a field of %s keys", bind_field_name[i],
 				key_alg_name((uint8_t)d->alg));
 	}
 	return 0;
@@ -365,10 +367,10 @@ static int priv_decode(struct priv_doc *d, struct key_private *priv)
 			d->slot[i].val, d->slot[i].len, priv->part[part], KEY_PART_MAX, BASE_WS);
 		if (n == ERR_LIMIT)
 			return bind_fail(d->err, ERR_LIMIT, d->fname, d->slot[i].line,
-				"%s: longer than %d octets", slot_name[i], KEY_PART_MAX);
+				"%s: longer than %d octets", bind_field_name[i], KEY_PART_MAX);
 		if (n <= 0)
 			return bind_fail(d->err, ERR_SYNTAX, d->fname, d->slot[i].line,
-				"%s: bad base64", slot_name[i]);
+				"%s: bad base64", bind_field_name[i]);
 		priv->len[part] = (size_t)n;
 	}
 	return 0;

@@ -7,22 +7,11 @@
 #include <unistd.h>
 
 #include "lib/keystore/bind.h"
+#include "lib/keystore/bind_impl.h"
 #include "lib/util/base.h"
 #include "lib/util/datetime.h"
 #include "lib/util/err.h"
 #include "lib/util/fileio.h"
-
-/* BIND's private field names for the parts (enum key_part order). */
-static const char *const rsa_field[KEY_PARTS] = {
-	"Modulus",
-	"PublicExponent",
-	"PrivateExponent",
-	"Prime1",
-	"Prime2",
-	"Exponent1",
-	"Exponent2",
-	"Coefficient",
-};
 
 /* Appends one octet of a label as the file name keeps it. */
 static size_t name_octet(uint8_t c, char *out)
@@ -119,7 +108,7 @@ static int append_private(const struct key *k, const struct key_private *priv, s
 	bool rsa = k->algorithm == KEY_ALG_RSASHA256 || k->algorithm == KEY_ALG_RSASHA512;
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < (rsa ? KEY_PARTS : 1); i++) {
-		rc = buf_printf(out, "%s: ", rsa ? rsa_field[i] : "PrivateKey");
+		rc = buf_printf(out, "%s: ", bind_field_name[rsa ? i : KEY_PARTS]);
 		if (rc == 0)
 			rc = append_b64(out, priv->part[i], priv->len[i]);
 		if (rc == 0)

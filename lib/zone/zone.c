@@ -2,6 +2,7 @@
 #include "lib/zone/zone.h"
 
 #include <libknot/descriptor.h>
+#include <libknot/wire.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +16,7 @@ static uint32_t soa_serial(const struct rrset *soa)
 	uint16_t len;
 	if (!rrset_next_rdata(soa, &pos, &d, &len) || len < 20)
 		return 0;
-	const uint8_t *s = d + len - 20;
-	return (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
+	return knot_wire_read_u32(d + len - 20);
 }
 
 int zone_new_counted(

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libknot/descriptor.h>
 #include <libknot/dname.h>
+#include <libknot/wire.h>
 #include <stdarg.h>
 #include <libzscanner/scanner.h>
 #include <stdio.h>
@@ -176,9 +177,7 @@ static uint32_t record_ttl(struct loader *l, const zs_scanner_t *s)
 		return s->r_ttl;
 	}
 	if (l->last_ttl == TTL_UNSET && s->r_type == KNOT_RRTYPE_SOA && s->r_data_length >= 4) {
-		const uint8_t *m = s->r_data + s->r_data_length - 4;
-		l->last_ttl =
-			(uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+		l->last_ttl = knot_wire_read_u32(s->r_data + s->r_data_length - 4);
 	}
 	return l->last_ttl == TTL_UNSET ? 3600 : l->last_ttl;
 }
