@@ -25,8 +25,7 @@
 #include "lib/util/array.h"
 #include "lib/util/err.h"
 
-/* Whether anything of node n stays once DNSSEC records are stripped. */
-static bool keeps_data(const struct node *n)
+bool signer_keeps_data(const struct node *n)
 {
 	for (const struct rrset *r = node_first(n); r; r = node_next(n, r))
 		if (!signer_stripped(r->type, n->flags & NODE_APEX))
@@ -49,7 +48,7 @@ static void mark_opted_out_ents(struct signer *s)
 			if (!name_key_is_ancestor(node_key(e->in), e->in->key_len, node_key(d->in),
 				    d->in->key_len))
 				break;
-			if (d->auth && !d->ent && !signer_insecure_cut(d)) {
+			if (d->auth && !d->ent && !signer_insecure_cut(d->in)) {
 				e->no_nsec3 = false;
 				break;
 			}
@@ -87,7 +86,7 @@ static int plan(struct signer *s)
 	struct node *n = tree_iter_first(&it, s->in->tree);
 	while (n) {
 		struct node *next = tree_iter_next(&it);
-		bool data = keeps_data(n);
+		bool data = signer_keeps_data(n);
 		bool below = next &&
 			name_key_is_ancestor(
 				node_key(n), n->key_len, node_key(next), next->key_len);
@@ -100,7 +99,6 @@ static int plan(struct signer *s)
 			j->in = n;
 			j->ent = !data && !(n->flags & NODE_APEX);
 			j->auth = !(n->flags & NODE_OCCLUDED);
-			j->next = -1;
 		}
 		n = next;
 	}
@@ -109,26 +107,25 @@ static int plan(struct signer *s)
 		mark_opted_out_ents(s);
 	/* NSEC: each authoritative name that is not an ENT points to the next one,
 	 * the last back to the apex (RFC 4034 §4.1.1). */
-	long first = -1, last = -1;
+	struct job *first = NULL, *last = NULL;
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct job *j = &s->jobs[i];
 		if (!j->auth || j->ent)
 			continue;
-		if (last >= 0)
-			s->jobs[last].next = (long)i;
+		if (last)
+			last->nsec_next = j->in;
 		else
-			first = (long)i;
-		last = (long)i;
+			first = j;
+		last = j;
 	}
-	if (last >= 0)
-		s->jobs[last].next = first;
+	if (last)
+		last->nsec_next = first->in;
 	return 0;
 }
 
-/* The SOA fields the signer needs: TTL, MINIMUM (RFC 9077: denial TTL). */
-static int read_soa(struct signer *s)
+int signer_soa_ttls(const struct zone *z, uint32_t *soa_ttl, uint32_t *denial_ttl)
 {
-	const struct node *apex = zone_apex_node(s->in);
+	const struct node *apex = zone_apex_node(z);
 	const struct rrset *soa = apex ? node_find(apex, KNOT_RRTYPE_SOA, 0) : NULL;
 	uint32_t pos = 0;
 	const uint8_t *d;
@@ -136,9 +133,8 @@ static int read_soa(struct signer *s)
 	if (!soa || !rrset_next_rdata(soa, &pos, &d, &len) || len < 20)
 		return ERR_ZONE;
 	uint32_t minimum = knot_wire_read_u32(d + len - 4);
-	s->soa_ttl = soa->ttl;
-	s->serial = s->o->set_serial ? s->o->serial : s->in->serial;
-	s->denial_ttl = soa->ttl < minimum ? soa->ttl : minimum;
+	*soa_ttl = soa->ttl;
+	*denial_ttl = soa->ttl < minimum ? soa->ttl : minimum;
 	return 0;
 }
 
@@ -155,6 +151,9 @@ static int check_keys(struct signer *s, struct buf *err)
 		}
 		ksk |= k->ksk;
 		zsk |= k->zsk;
+		for (size_t m = 0; m < i; m++)
+			s->tag_clash |= s->o->keys[m].key->tag == k->key->tag &&
+				s->o->keys[m].key->algorithm == k->key->algorithm;
 	}
 	if (ksk && zsk)
 		return 0;
@@ -195,8 +194,7 @@ static void *worker_main(void *arg)
 	}
 }
 
-static int run_phase(
-	struct signer *s, int (*fn)(struct signer *, struct worker *, size_t), size_t n)
+int signer_run(struct signer *s, int (*fn)(struct signer *, struct worker *, size_t), size_t n)
 {
 	struct pool p = {.s = s, .fn = fn, .n = n};
 	atomic_init(&p.at, 0);
@@ -214,47 +212,54 @@ static int run_phase(
 	return atomic_load(&p.rc);
 }
 
-static int hash_cmp(const void *a, const void *b, void *arg)
+static int hash_cmp(const void *a, const void *b)
 {
-	const struct signer *s = arg;
-	return memcmp(
-		s->jobs[*(const long *)a].hash, s->jobs[*(const long *)b].hash, NSEC3_HASH_LEN);
+	return memcmp(((const struct nsec3_ent *)a)->hash, ((const struct nsec3_ent *)b)->hash,
+		NSEC3_HASH_LEN);
 }
 
-/* Phase 3 input: the chain in hash order. Equal hashes of different names
- * cannot be chained (RFC 5155 §7.1); SHA-1 collisions are not expected. */
+/* Phase 3 input: the chain in hash order, each entry pointing to the next.
+ * Equal hashes of different names cannot be chained (RFC 5155 §7.1); SHA-1
+ * collisions are not expected. */
 static int sort_chain(struct signer *s, struct buf *err)
 {
-	s->chain = malloc((s->njobs ? s->njobs : 1) * sizeof(*s->chain));
-	if (!s->chain)
+	s->ents = malloc((s->njobs ? s->njobs : 1) * sizeof(*s->ents));
+	if (!s->ents)
 		return ERR_NOMEM;
-	for (size_t i = 0; i < s->njobs; i++)
-		if (s->jobs[i].in_nsec3)
-			s->chain[s->nchain++] = (long)i;
-	qsort_r(s->chain, s->nchain, sizeof(*s->chain), hash_cmp, s);
-	for (size_t i = 1; i < s->nchain; i++) {
-		if (hash_cmp(&s->chain[i - 1], &s->chain[i], s) == 0) {
+	for (size_t i = 0; i < s->njobs; i++) {
+		const struct job *j = &s->jobs[i];
+		if (!j->in_nsec3)
+			continue;
+		struct nsec3_ent *e = &s->ents[s->nents++];
+		memcpy(e->hash, j->hash, NSEC3_HASH_LEN);
+		e->bitmap = j->bitmap;
+		e->bitmap_len = j->bitmap_len;
+		e->out = NULL;
+	}
+	qsort(s->ents, s->nents, sizeof(*s->ents), hash_cmp);
+	for (size_t i = 0; i < s->nents; i++) {
+		if (i > 0 && hash_cmp(&s->ents[i - 1], &s->ents[i]) == 0) {
 			if (err)
 				buf_printf(err, "NSEC3 hash collision: change the salt");
 			return ERR_ZONE;
 		}
+		memcpy(s->ents[i].next, s->ents[(i + 1) % s->nents].hash, NSEC3_HASH_LEN);
 	}
-	s->nsec3 = calloc(s->nchain ? s->nchain : 1, sizeof(*s->nsec3));
-	return s->nsec3 ? 0 : ERR_NOMEM;
+	return 0;
 }
 
 /* Phase 4: the two canonical sequences into one; an NSEC3 owner that is also
  * a real name gets one node holding both. */
 static int merge_out(struct signer *s, struct node ***out, size_t *n)
 {
-	struct node **v = malloc((s->njobs + s->nchain + 1) * sizeof(*v));
+	struct node **v = malloc((s->njobs + s->nents + 1) * sizeof(*v));
 	if (!v)
 		return ERR_NOMEM;
 	size_t a = 0, b = 0, k = 0;
 	int rc = 0;
-	while (rc == 0 && (a < s->njobs || b < s->nchain)) {
+	while (rc == 0 && (a < s->njobs || b < s->nents)) {
 		struct node *x = a < s->njobs ? s->jobs[a].out : NULL;
-		struct node *y = b < s->nchain ? s->nsec3[b] : NULL;
+		struct node *y = b < s->nents ? s->ents[b].out : NULL;
 		int c = !x   ? 1
 			: !y ? -1
 			     : name_key_cmp(node_key(x), x->key_len, node_key(y), y->key_len);
@@ -263,7 +268,7 @@ static int merge_out(struct signer *s, struct node ***out, size_t *n)
 			s->jobs[a++].out = NULL;
 		} else if (c > 0) {
 			v[k++] = y;
-			s->nsec3[b++] = NULL;
+			s->ents[b++].out = NULL;
 		} else {
 			rc = signer_join(x, y, &v[k]);
 			if (rc == 0) {
@@ -301,8 +306,8 @@ static void signer_deinit(struct signer *s)
 {
 	for (size_t i = 0; i < s->njobs; i++)
 		node_unref(s->jobs[i].out);
-	for (size_t i = 0; s->nsec3 && i < s->nchain; i++)
-		node_unref(s->nsec3[i]);
+	for (size_t i = 0; i < s->nents; i++)
+		node_unref(s->ents[i].out);
 	for (unsigned k = 0; k < s->nworkers; k++) {
 		struct worker *w = &s->workers[k];
 		arena_deinit(&w->mem);
@@ -316,33 +321,19 @@ static void signer_deinit(struct signer *s)
 		free(w->types);
 	}
 	free(s->jobs);
-	free(s->chain);
-	free(s->nsec3);
+	free(s->ents);
 }
 
-int signer_sign(
-	const struct zone *in, const struct signer_opts *opts, struct zone **out, struct buf *err)
+/* Every name signed, in phases (see the top of this file). */
+static int sign_all(struct signer *s, struct zone **out, struct buf *err)
 {
-	struct signer *s = calloc(1, sizeof(*s)); /* big: the workers */
-	if (!s)
-		return ERR_NOMEM;
-	s->in = in;
-	s->o = opts;
-	memcpy(s->apex, in->apex, in->apex_len);
-	s->apex_len = in->apex_len;
-	int rc = workers_init(s);
+	int rc = plan(s);
 	if (rc == 0)
-		rc = check_keys(s, err);
-	if (rc == 0 && (rc = read_soa(s)) < 0 && err)
-		buf_printf(err, "no SOA at the apex");
-	if (rc == 0)
-		rc = plan(s);
-	if (rc == 0)
-		rc = run_phase(s, signer_node, s->njobs);
-	if (rc == 0 && opts->nsec3) {
+		rc = signer_run(s, signer_node, s->njobs);
+	if (rc == 0 && s->o->nsec3) {
 		rc = sort_chain(s, err);
 		if (rc == 0)
-			rc = run_phase(s, signer_nsec3_node, s->nchain);
+			rc = signer_run(s, signer_nsec3_node, s->nents);
 	}
 	struct node **v = NULL;
 	size_t n = 0;
@@ -356,12 +347,59 @@ int signer_sign(
 			node_unref(v[i]);
 	free(v);
 	if (rc == 0)
-		rc = zone_new(in->apex, tree, out); /* takes the tree, also on failure */
+		rc = zone_new(s->in->apex, tree, out); /* takes the tree, also on failure */
+	return rc;
+}
+
+int signer_update(const struct zone *in, const struct signer_opts *opts,
+	const struct signer_prev *prev, struct zone **out, struct signer_stats *stats,
+	struct buf *err)
+{
+	if (prev &&
+		(prev->in->apex_key_len != in->apex_key_len ||
+			memcmp(prev->in->apex_key, in->apex_key, in->apex_key_len) != 0))
+		return ERR_INVAL;
+	struct signer *s = calloc(1, sizeof(*s)); /* big: the workers */
+	if (!s)
+		return ERR_NOMEM;
+	s->in = in;
+	s->o = opts;
+	s->prev = prev;
+	memcpy(s->apex, in->apex, in->apex_len);
+	s->apex_len = in->apex_len;
+	int rc = workers_init(s);
+	if (rc == 0)
+		rc = check_keys(s, err);
+	if (rc == 0 && (rc = signer_soa_ttls(in, &s->soa_ttl, &s->denial_ttl)) < 0 && err)
+		buf_printf(err, "no SOA at the apex");
+	s->serial = opts->set_serial ? opts->serial : in->serial;
+	bool full = true;
+	if (rc == 0 && prev) {
+		rc = signer_incremental(s, out);
+		full = rc == 1;
+		rc = rc == 1 ? 0 : rc;
+	}
+	if (rc == 0 && full)
+		rc = sign_all(s, out, err);
 	if (rc == 0 && opts->zonemd_hash && (rc = signer_zonemd(s, out)) < 0) {
 		zone_unref(*out);
 		*out = NULL;
 	}
+	if (rc == 0 && stats) {
+		*stats = (struct signer_stats){.full = full};
+		for (unsigned k = 0; k < s->nworkers; k++) {
+			stats->names += s->workers[k].names;
+			stats->signatures += s->workers[k].made;
+			stats->reused += s->workers[k].reused;
+		}
+	}
 	signer_deinit(s);
 	free(s);
 	return rc;
+}
+
+int signer_sign(
+	const struct zone *in, const struct signer_opts *opts, struct zone **out, struct buf *err)
+{
+	return signer_update(in, opts, NULL, out, NULL, err);
 }

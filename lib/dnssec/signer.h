@@ -19,6 +19,17 @@
  * Work is spread over opts->threads threads; the result does not depend on
  * their number (bit for bit with deterministic algorithms).
  *
+ * Incremental signing (signer_update) takes the previous signing too: the
+ * unsigned version it was made from and its result. Names whose unsigned
+ * node did not change keep their signed node; the changed names, their
+ * ancestors, and the denial records around them are rebuilt. Whatever is
+ * rebuilt keeps the signatures of RRsets that did not change, while they
+ * are by a key that still signs them and stay valid beyond now + refresh; so
+ * with the same inception and expiration the result is exactly a full
+ * signing of the new input. A change of keys, roles, denial mode, NSEC3
+ * parameters, DNSKEY TTL or of the SOA TTL or MINIMUM concerns every name:
+ * then every name is rebuilt, still keeping what signatures it can.
+ *
  * Ownership: the input version and the keys are only read; *out is a new
  * version with one reference. Thread-safe: one call per output.
  */
@@ -55,11 +66,34 @@ struct signer_opts {
 	uint8_t salt[255];
 	unsigned threads;    /* 0 or 1: the calling thread only */
 	uint8_t zonemd_hash; /* ZONEMD (RFC 8976) SIMPLE with this hash (1: SHA-384); 0: none */
+	uint32_t now;	     /* Unix seconds: which signatures may be kept (signer_update) */
+	uint32_t refresh;    /* a kept signature must be valid beyond now + refresh */
+};
+
+/* The signing that signer_update follows. */
+struct signer_prev {
+	const struct zone *in;		/* the unsigned version it was made from */
+	const struct zone *out;		/* its result */
+	const struct signer_opts *opts; /* the options it was made with */
+};
+
+struct signer_stats {
+	size_t names;	   /* names whose signed node was (re)built, NSEC3 owners included */
+	size_t signatures; /* signatures made */
+	size_t reused;	   /* signatures kept from the previous signing */
+	bool full;	   /* every name was rebuilt */
 };
 
 /* Signs in into *out. Fails with ERR_INVAL (and a message in err, which may
  * be NULL) when no key can sign, and with the key's error when signing fails. */
 int signer_sign(
 	const struct zone *in, const struct signer_opts *opts, struct zone **out, struct buf *err);
+
+/* Signs in into *out following prev (see above); prev->in and in must have
+ * the same apex. prev's versions are only read; *out shares the nodes it
+ * keeps with prev->out. stats may be NULL. Errors as signer_sign. */
+int signer_update(const struct zone *in, const struct signer_opts *opts,
+	const struct signer_prev *prev, struct zone **out, struct signer_stats *stats,
+	struct buf *err);
 
 #endif

@@ -182,7 +182,7 @@ static void insert_sorted(uint16_t *types, size_t *n, uint16_t t)
 /* NSEC (RFC 4034 §4): the next name, then the types here plus NSEC and RRSIG. */
 static int add_nsec(struct signer *s, struct worker *w, const struct job *j, const struct node *n)
 {
-	const struct node *next = s->jobs[j->next].in;
+	const struct node *next = j->nsec_next;
 	uint16_t *types = w->types;
 	size_t k = denial_types(j, n, types, SIGNER_TYPES_MAX - 2);
 	insert_sorted(types, &k, KNOT_RRTYPE_RRSIG);
@@ -196,6 +196,41 @@ static int add_nsec(struct signer *s, struct worker *w, const struct job *j, con
 		w, KNOT_RRTYPE_NSEC, 0, s->denial_ttl, rd, (size_t)next->owner_len + (size_t)bl);
 }
 
+/* Whether the two RRsets hold the same data. */
+static bool rrset_same(const struct rrset *a, const struct rrset *b)
+{
+	return a->ttl == b->ttl && a->count == b->count && a->size == b->size &&
+		memcmp(a->rdata, b->rdata, a->size) == 0;
+}
+
+/* Incremental signing: keeps key k's signature over r from the previous
+ * signed node when r did not change and the signature stays valid beyond
+ * now + refresh (RFC 4034 §3.1.5: the times compare in serial arithmetic).
+ * Returns 1 when kept. */
+static int reuse(struct signer *s, struct worker *w, const struct rrset *r, const struct key *k)
+{
+	const struct rrset *was = w->old ? node_find(w->old, r->type, 0) : NULL;
+	const struct rrset *sigs = was ? node_find(w->old, KNOT_RRTYPE_RRSIG, r->type) : NULL;
+	if (!sigs || s->tag_clash || !rrset_same(was, r))
+		return 0;
+	uint32_t pos = 0;
+	const uint8_t *d;
+	uint16_t len;
+	while (rrset_next_rdata(sigs, &pos, &d, &len)) {
+		struct rrsig_fields f;
+		size_t at;
+		if (rrsig_parse(d, len, &f, &at) < 0 || f.algorithm != k->algorithm ||
+			f.key_tag != k->tag)
+			continue;
+		if ((int32_t)(f.expiration - s->o->now) <= (int32_t)s->o->refresh ||
+			(int32_t)(s->o->now - f.inception) < 0)
+			return 0;
+		w->reused++;
+		return add_borrowed(w, sigs, d, len) < 0 ? ERR_NOMEM : 1;
+	}
+	return 0;
+}
+
 /* RRSIGs over RRset r by every key with the right role. */
 static int sign_rrset(
 	struct signer *s, struct worker *w, const struct node *n, const struct rrset *r)
@@ -206,6 +241,12 @@ static int sign_rrset(
 		const struct signer_key *k = &s->o->keys[i];
 		if (!(keyset ? k->ksk : k->zsk))
 			continue;
+		int rc = reuse(s, w, r, k->key);
+		if (rc != 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		struct rrsig_fields f = {.type_covered = r->type,
 			.algorithm = k->key->algorithm,
 			.labels = rrsig_labels(node_owner(n)),
@@ -215,7 +256,7 @@ static int sign_rrset(
 			.key_tag = k->key->tag,
 			.signer = s->apex};
 		buf_clear(&w->data);
-		int rc = rrsig_append_signed_data(&f, node_owner(n), r, &w->data);
+		rc = rrsig_append_signed_data(&f, node_owner(n), r, &w->data);
 		if (rc < 0)
 			return rc;
 		/* The RRSIG RDATA is the head the signed data starts with, then the
@@ -231,13 +272,14 @@ static int sign_rrset(
 		rc = add_generated(w, KNOT_RRTYPE_RRSIG, r->type, r->ttl, rd, head + (size_t)sl);
 		if (rc < 0)
 			return rc;
+		w->made++;
 	}
 	return 0;
 }
 
-bool signer_insecure_cut(const struct job *j)
+bool signer_insecure_cut(const struct node *n)
 {
-	return (j->in->flags & NODE_DELEG) && !node_find(j->in, KNOT_RRTYPE_DS, 0);
+	return (n->flags & NODE_DELEG) && !node_find(n, KNOT_RRTYPE_DS, 0);
 }
 
 /* NSEC3 chain membership (RFC 5155 §7.1): every authoritative name and empty
@@ -247,7 +289,7 @@ static bool in_nsec3_chain(const struct signer *s, const struct job *j)
 {
 	if (!j->auth || j->no_nsec3)
 		return false;
-	return !(s->o->opt_out && signer_insecure_cut(j));
+	return !(s->o->opt_out && signer_insecure_cut(j->in));
 }
 
 /* The hash and type bitmap the name's NSEC3 will carry. */
@@ -285,6 +327,8 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 	struct job *j = &s->jobs[i];
 	const struct node *in = j->in;
 	w->nrrs = w->ngen = 0;
+	w->names++;
+	w->old = s->prev ? tree_find(s->prev->out->tree, node_key(in), in->key_len) : NULL;
 	buf_clear(&w->gen);
 	int rc = add_input(s, w, in);
 	if (rc == 0 && (in->flags & NODE_APEX))
@@ -304,7 +348,9 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 		if (!signable(j, r->type))
 			continue;
 		j->signed_data = true;
-		rc = sign_rrset(s, w, plain, r);
+		/* the ZONEMD placeholder is signed once it holds the digest */
+		if (r->type != KNOT_RRTYPE_ZONEMD || !(in->flags & NODE_APEX) || !s->o->zonemd_hash)
+			rc = sign_rrset(s, w, plain, r);
 	}
 	if (rc == 0 && s->o->nsec3)
 		rc = prepare_nsec3(s, w, j, plain);
@@ -327,20 +373,27 @@ int signer_join(const struct node *a, const struct node *b, struct node **out)
 	return rc;
 }
 
-/* NSEC3 (RFC 5155 §3.2) of chain entry i, owned by the base32hex hash below
- * the apex, and its RRSIG. */
-int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
+int signer_nsec3_owner(const struct signer *s, const uint8_t *hash, uint8_t *owner)
 {
-	const struct job *j = &s->jobs[s->chain[i]];
-	const struct job *next = &s->jobs[s->chain[(i + 1) % s->nchain]];
-	uint8_t owner[LIMIT_NAME_LEN + 1];
 	char label[40];
-	int ll = base32hex_encode(j->hash, NSEC3_HASH_LEN, label, sizeof(label), BASE_LOWER);
-	if (ll < 0 || (size_t)ll + 1 + s->apex_len > sizeof(owner))
+	int ll = base32hex_encode(hash, NSEC3_HASH_LEN, label, sizeof(label), BASE_LOWER);
+	if (ll < 0 || (size_t)ll + 1 + s->apex_len > LIMIT_NAME_LEN + 1)
 		return ERR_LIMIT;
 	owner[0] = (uint8_t)ll;
 	memcpy(owner + 1, label, (size_t)ll);
 	memcpy(owner + 1 + ll, s->apex, s->apex_len);
+	return 0;
+}
+
+/* NSEC3 (RFC 5155 §3.2) of entry i, owned by the base32hex hash below the
+ * apex, and its RRSIG. */
+int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
+{
+	struct nsec3_ent *e = &s->ents[i];
+	uint8_t owner[LIMIT_NAME_LEN + 1];
+	int rc = signer_nsec3_owner(s, e->hash, owner);
+	if (rc < 0)
+		return rc;
 	uint8_t rd[6 + 255 + NSEC3_HASH_LEN + 8704];
 	size_t at = 0;
 	rd[at++] = NSEC3_HASH_SHA1;
@@ -351,20 +404,23 @@ int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
 	memcpy(rd + at, s->o->salt, s->o->salt_len);
 	at += s->o->salt_len;
 	rd[at++] = NSEC3_HASH_LEN;
-	memcpy(rd + at, next->hash, NSEC3_HASH_LEN);
+	memcpy(rd + at, e->next, NSEC3_HASH_LEN);
 	at += NSEC3_HASH_LEN;
-	memcpy(rd + at, j->bitmap, j->bitmap_len);
-	at += j->bitmap_len;
+	memcpy(rd + at, e->bitmap, e->bitmap_len);
+	at += e->bitmap_len;
 	w->nrrs = w->ngen = 0;
+	w->names++;
 	buf_clear(&w->gen);
 	struct node *plain = NULL;
-	int rc = add_generated(w, KNOT_RRTYPE_NSEC3, 0, s->denial_ttl, rd, at);
+	rc = add_generated(w, KNOT_RRTYPE_NSEC3, 0, s->denial_ttl, rd, at);
 	if (rc == 0)
 		rc = build(w, owner, 0, &plain);
+	w->old = s->prev && plain ? tree_find(s->prev->out->tree, node_key(plain), plain->key_len)
+				  : NULL;
 	if (rc == 0)
 		rc = sign_rrset(s, w, plain, node_first(plain));
 	if (rc == 0)
-		rc = build(w, owner, 0, &s->nsec3[i]);
+		rc = build(w, owner, 0, &e->out);
 	node_unref(plain);
 	return rc;
 }
@@ -381,6 +437,7 @@ int signer_zonemd(struct signer *s, struct zone **z)
 		(*z)->serial, ZONEMD_SCHEME_SIMPLE, s->o->zonemd_hash, digest, (size_t)dl, md);
 	struct worker *w = &s->workers[0];
 	const struct node *apex = zone_apex_node(*z);
+	w->old = NULL; /* the digest changes with the serial: nothing to keep */
 	w->nrrs = w->ngen = 0;
 	buf_clear(&w->gen);
 	int rc = 0;
@@ -408,7 +465,8 @@ int signer_zonemd(struct signer *s, struct zone **z)
 	if (rc == 0)
 		rc = tree_set((*z)->tree, done, &t); /* takes done */
 	struct zone *nz;
-	if (rc == 0 && (rc = zone_new_counted((*z)->apex, t, (*z)->nodes, (*z)->rrs, &nz)) == 0) {
+	size_t rrs = (*z)->rrs + node_rr_count(done) - node_rr_count(apex);
+	if (rc == 0 && (rc = zone_new_counted((*z)->apex, t, (*z)->nodes, rrs, &nz)) == 0) {
 		zone_unref(*z);
 		*z = nz;
 	}

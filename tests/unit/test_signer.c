@@ -15,6 +15,7 @@
 #include "lib/dnssec/signer.h"
 #include "lib/util/err.h"
 #include "lib/zone/zone_read.h"
+#include "tests/unit/signer_check.h"
 
 static const char *ZONE =
 	"$ORIGIN example.com.\n$TTL 3600\n"
@@ -71,44 +72,6 @@ static struct signer_opts opts(const struct signer_key *keys, size_t n)
 		.threads = 1};
 }
 
-/* Every RRSIG verifies with the key its tag names. Returns how many. */
-static size_t verify_all(const struct zone *z, const struct key *const *keys, size_t nkeys)
-{
-	size_t count = 0;
-	struct buf data;
-	buf_init(&data, 0);
-	struct tree_iter it;
-	for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it)) {
-		for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
-			if (r->type != KNOT_RRTYPE_RRSIG)
-				continue;
-			const struct rrset *set = node_find(n, r->covers, 0);
-			assert_non_null(set);
-			uint32_t pos = 0;
-			const uint8_t *d;
-			uint16_t len;
-			while (rrset_next_rdata(r, &pos, &d, &len)) {
-				struct rrsig_fields f;
-				size_t at;
-				assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
-				const struct key *k = NULL;
-				for (size_t i = 0; i < nkeys; i++)
-					if (keys[i]->tag == f.key_tag)
-						k = keys[i];
-				assert_non_null(k);
-				buf_clear(&data);
-				assert_int_equal(
-					rrsig_append_signed_data(&f, node_owner(n), set, &data), 0);
-				assert_int_equal(
-					key_verify(k, data.data, data.len, d + at, len - at), 0);
-				count++;
-			}
-		}
-	}
-	buf_deinit(&data);
-	return count;
-}
-
 static const struct node *find(const struct zone *z, const char *name)
 {
 	uint8_t w[256];
@@ -127,7 +90,7 @@ static void test_nsec_ksk_zsk(void **state)
 	buf_init(&err, 0);
 	assert_int_equal(signer_sign(in, &o, &z, &err), 0);
 	const struct key *all[] = {ksk, zsk};
-	size_t sigs = verify_all(z, all, 2);
+	size_t sigs = verify_all(z, all, 2, 0);
 	/* the DNSKEY set is signed by the KSK only, the rest by the ZSK only */
 	const struct rrset *dk =
 		node_find(find(z, "example.com."), KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_DNSKEY);
@@ -220,7 +183,7 @@ static void test_nsec3_opt_out(void **state)
 		struct zone *z;
 		assert_int_equal(signer_sign(in, &o, &z, NULL), 0);
 		const struct key *all[] = {ksk};
-		verify_all(z, all, 1);
+		verify_all(z, all, 1, 0);
 		assert_non_null(node_find(find(z, "example.com."), KNOT_RRTYPE_NSEC3PARAM, 0));
 		size_t nsec3 = 0;
 		struct tree_iter it;
