@@ -150,13 +150,16 @@ static bool signable(const struct job *j, uint16_t type)
 	return true;
 }
 
-/* The types a denial record lists for the node: what is there, except what a
- * zone cut holds but is not authoritative for. */
+/* The types a denial record lists for node n (the input's, whose DNSSEC
+ * records are left out, or the apex as signed): what is there, except what
+ * a zone cut holds but is not authoritative for. */
 static size_t denial_types(const struct job *j, const struct node *n, uint16_t *types, size_t cap)
 {
 	size_t k = 0;
-	bool cut = j->in->flags & NODE_DELEG;
+	bool cut = j->in->flags & NODE_DELEG, input = n == j->in;
 	for (const struct rrset *r = node_first(n); r && k < cap; r = node_next(n, r)) {
+		if (input && signer_stripped(r->type, n->flags & NODE_APEX))
+			continue;
 		if (cut && r->type != KNOT_RRTYPE_NS && r->type != KNOT_RRTYPE_DS &&
 			r->type != KNOT_RRTYPE_NSEC && r->type != KNOT_RRTYPE_RRSIG)
 			continue;
@@ -179,8 +182,28 @@ static void insert_sorted(uint16_t *types, size_t *n, uint16_t t)
 	(*n)++;
 }
 
-/* NSEC (RFC 4034 §4): the next name, then the types here plus NSEC and RRSIG. */
-static int add_nsec(struct signer *s, struct worker *w, const struct job *j, const struct node *n)
+/* A one-RR RRset in the layout of node.h, to sign what is not in a node. */
+union one_rrset {
+	struct rrset set;
+	uint8_t mem[sizeof(struct rrset) + 2 + LIMIT_NAME_LEN + 1 + 8704 + 1];
+};
+
+static const struct rrset *one_rrset(
+	union one_rrset *u, uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t len)
+{
+	uint16_t l = (uint16_t)len;
+	u->set = (struct rrset){.type = type, .ttl = ttl, .count = 1};
+	u->set.size = 2u + l + (l & 1u);
+	memcpy(u->set.rdata, &l, 2);
+	memcpy(u->set.rdata + 2, rdata, l);
+	u->set.rdata[2 + l] = 0; /* the pad to an even size, when there is one */
+	return &u->set;
+}
+
+/* NSEC (RFC 4034 §4): the next name, then the types of n plus NSEC and
+ * RRSIG; also as a one-RR RRset in u, to be signed. */
+static int add_nsec(struct signer *s, struct worker *w, const struct job *j, const struct node *n,
+	union one_rrset *u)
 {
 	const struct node *next = j->nsec_next;
 	uint16_t *types = w->types;
@@ -192,8 +215,9 @@ static int add_nsec(struct signer *s, struct worker *w, const struct job *j, con
 	int bl = bitmap_from_types(types, k, rd + next->owner_len, sizeof(rd) - next->owner_len);
 	if (bl < 0)
 		return bl;
-	return add_generated(
-		w, KNOT_RRTYPE_NSEC, 0, s->denial_ttl, rd, (size_t)next->owner_len + (size_t)bl);
+	size_t len = (size_t)next->owner_len + (size_t)bl;
+	one_rrset(u, KNOT_RRTYPE_NSEC, s->denial_ttl, rd, len);
+	return add_generated(w, KNOT_RRTYPE_NSEC, 0, s->denial_ttl, rd, len);
 }
 
 /* Whether the two RRsets hold the same data. */
@@ -322,6 +346,26 @@ static int build(struct worker *w, const uint8_t *owner, uint16_t flags, struct 
 	return node_build(owner, w->rrs, w->nrrs, flags, out, NULL);
 }
 
+/* Signs the RRsets of data (the input node, or the apex as built) that are
+ * signed here. */
+static int sign_data(struct signer *s, struct worker *w, struct job *j, const struct node *data)
+{
+	bool input = data == j->in, apex = data->flags & NODE_APEX;
+	int rc = 0;
+	for (const struct rrset *r = node_first(data); rc == 0 && r; r = node_next(data, r)) {
+		if (!signable(j, r->type) || (input && signer_stripped(r->type, apex)))
+			continue;
+		j->signed_data = true;
+		/* the ZONEMD placeholder is signed once it holds the digest */
+		if (r->type != KNOT_RRTYPE_ZONEMD || !apex || !s->o->zonemd_hash)
+			rc = sign_rrset(s, w, data, r);
+	}
+	return rc;
+}
+
+/* Another name's input RRsets are signed as they are; the apex gets records
+ * of its own (DNSKEY, NSEC3PARAM, ZONEMD, the new SOA), so it is built once
+ * to see them as sets. The signed node is built last. */
 int signer_node(struct signer *s, struct worker *w, size_t i)
 {
 	struct job *j = &s->jobs[i];
@@ -331,32 +375,27 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 	w->old = s->prev ? tree_find(s->prev->out->tree, node_key(in), in->key_len) : NULL;
 	buf_clear(&w->gen);
 	int rc = add_input(s, w, in);
-	if (rc == 0 && (in->flags & NODE_APEX))
+	struct node *apex = NULL;
+	if (rc == 0 && (in->flags & NODE_APEX)) {
 		rc = add_apex(s, w);
-	struct node *plain = NULL;
-	if (rc == 0 && !j->ent)
-		rc = build(w, node_owner(in), in->flags, &plain);
-	if (rc == 0 && plain && !s->o->nsec3 && j->auth)
-		rc = add_nsec(s, w, j, plain);
-	/* sign what is there now, the NSEC included: rebuild to see it as a set */
-	if (rc == 0 && plain && !s->o->nsec3 && j->auth) {
-		node_unref(plain);
-		rc = build(w, node_owner(in), in->flags, &plain);
+		if (rc == 0)
+			rc = build(w, node_owner(in), in->flags, &apex);
 	}
-	for (const struct rrset *r = plain ? node_first(plain) : NULL; rc == 0 && r;
-		r = node_next(plain, r)) {
-		if (!signable(j, r->type))
-			continue;
+	const struct node *data = j->ent ? NULL : apex ? apex : in;
+	if (rc == 0 && data)
+		rc = sign_data(s, w, j, data);
+	if (rc == 0 && data && !s->o->nsec3 && j->auth) {
+		union one_rrset nsec;
+		rc = add_nsec(s, w, j, data, &nsec);
+		if (rc == 0)
+			rc = sign_rrset(s, w, data, &nsec.set);
 		j->signed_data = true;
-		/* the ZONEMD placeholder is signed once it holds the digest */
-		if (r->type != KNOT_RRTYPE_ZONEMD || !(in->flags & NODE_APEX) || !s->o->zonemd_hash)
-			rc = sign_rrset(s, w, plain, r);
 	}
 	if (rc == 0 && s->o->nsec3)
-		rc = prepare_nsec3(s, w, j, plain);
+		rc = prepare_nsec3(s, w, j, data);
 	if (rc == 0)
 		rc = build(w, node_owner(in), in->flags, &j->out);
-	node_unref(plain);
+	node_unref(apex);
 	return rc;
 }
 

@@ -4,6 +4,8 @@
 #include <libknot/descriptor.h>
 #include <libknot/rrset-dump.h>
 #include <libknot/rrset.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,18 @@ int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *ou
 	return 0;
 }
 
+/* Appends the lines of node n: the SOA first, as every zone file has it
+ * (RFC 1035 §5.2). */
+static int write_node(const struct node *n, struct buf *b)
+{
+	const struct rrset *soa = (n->flags & NODE_APEX) ? node_find(n, KNOT_RRTYPE_SOA, 0) : NULL;
+	int rc = soa ? zone_write_rrset(n, soa, b) : 0;
+	for (const struct rrset *r = node_first(n); r && rc == 0; r = node_next(n, r))
+		if (r != soa)
+			rc = zone_write_rrset(n, r, b);
+	return rc;
+}
+
 int zone_write_fd(const struct zone *z, int fd)
 {
 	struct buf b;
@@ -103,14 +117,7 @@ int zone_write_fd(const struct zone *z, int fd)
 	struct tree_iter it;
 	for (struct node *n = tree_iter_first(&it, z->tree); n && rc == 0;
 		n = tree_iter_next(&it)) {
-		/* The SOA first, as every zone file has it (RFC 1035 §5.2). */
-		const struct rrset *soa =
-			(n->flags & NODE_APEX) ? node_find(n, KNOT_RRTYPE_SOA, 0) : NULL;
-		if (soa)
-			rc = zone_write_rrset(n, soa, &b);
-		for (const struct rrset *r = node_first(n); r && rc == 0; r = node_next(n, r))
-			if (r != soa)
-				rc = zone_write_rrset(n, r, &b);
+		rc = write_node(n, &b);
 		if (rc == 0 && b.len >= (1 << 20)) {
 			rc = fileio_write_all(fd, b.data, b.len);
 			buf_clear(&b);
@@ -122,12 +129,141 @@ int zone_write_fd(const struct zone *z, int fd)
 	return rc;
 }
 
+/* Several threads turn runs of CHUNK names into text, at most WINDOW runs
+ * ahead of the one the calling thread writes, which writes them in order. */
+#define CHUNK 2048
+#define WINDOW 16
+#define WRITE_THREADS_MAX 64
+
+struct writer {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct tree_iter *starts; /* where each run begins */
+	size_t nchunks, next, written;
+	struct buf text[WINDOW];
+	bool done[WINDOW];
+	int rc;
+};
+
+static void *format_runs(void *arg)
+{
+	struct writer *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->rc == 0 && w->next < w->nchunks && w->next >= w->written + WINDOW)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->rc != 0 || w->next >= w->nchunks)
+			break;
+		size_t i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		struct buf *b = &w->text[i % WINDOW];
+		struct tree_iter it = w->starts[i];
+		int rc = 0;
+		struct node *n = tree_iter_node(&it);
+		for (size_t k = 0; n && k < CHUNK && rc == 0; k++, n = tree_iter_next(&it))
+			rc = write_node(n, b);
+		pthread_mutex_lock(&w->lock);
+		w->done[i % WINDOW] = true;
+		if (rc != 0 && w->rc == 0)
+			w->rc = rc;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* The calling thread's part: each run to fd as soon as it is ready. */
+static int write_runs(struct writer *w, int fd)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->rc == 0 && w->written < w->nchunks) {
+		size_t slot = w->written % WINDOW;
+		if (!w->done[slot]) {
+			pthread_cond_wait(&w->cond, &w->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&w->lock);
+		int rc = fileio_write_all(fd, w->text[slot].data, w->text[slot].len);
+		buf_clear(&w->text[slot]);
+		pthread_mutex_lock(&w->lock);
+		w->done[slot] = false;
+		w->written++;
+		if (rc != 0 && w->rc == 0)
+			w->rc = rc;
+		pthread_cond_broadcast(&w->cond);
+	}
+	int rc = w->rc;
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+static int run_starts(const struct zone *z, struct writer *w)
+{
+	w->nchunks = (z->nodes + CHUNK - 1) / CHUNK;
+	w->starts = malloc((w->nchunks ? w->nchunks : 1) * sizeof(*w->starts));
+	if (!w->starts)
+		return ERR_NOMEM;
+	struct tree_iter it;
+	size_t k = 0, i = 0;
+	for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it), k++)
+		if (k % CHUNK == 0 && i < w->nchunks)
+			w->starts[i++] = it;
+	w->nchunks = i; /* z->nodes is a count kept by hand: trust the walk */
+	return 0;
+}
+
+int zone_write_fd_threads(const struct zone *z, int fd, unsigned threads)
+{
+	if (threads <= 1 || z->nodes < 2 * CHUNK)
+		return zone_write_fd(z, fd);
+	struct writer w = {.rc = 0};
+	int rc = run_starts(z, &w);
+	pthread_t tid[WRITE_THREADS_MAX];
+	unsigned started = 0;
+	if (rc == 0) {
+		pthread_mutex_init(&w.lock, NULL);
+		pthread_cond_init(&w.cond, NULL);
+		for (unsigned k = 0; k < WINDOW; k++)
+			buf_init(&w.text[k], 0);
+		threads = threads > WRITE_THREADS_MAX ? WRITE_THREADS_MAX : threads;
+		for (; started < threads; started++)
+			if (pthread_create(&tid[started], NULL, format_runs, &w) != 0)
+				break;
+		rc = started ? write_runs(&w, fd) : zone_write_fd(z, fd);
+		pthread_mutex_lock(&w.lock);
+		if (w.rc == 0 && rc != 0)
+			w.rc = rc; /* stops the formatters */
+		pthread_cond_broadcast(&w.cond);
+		pthread_mutex_unlock(&w.lock);
+		for (unsigned k = 0; k < started; k++)
+			pthread_join(tid[k], NULL);
+		for (unsigned k = 0; k < WINDOW; k++)
+			buf_deinit(&w.text[k]);
+		pthread_cond_destroy(&w.cond);
+		pthread_mutex_destroy(&w.lock);
+	}
+	free(w.starts);
+	return rc;
+}
+
+struct write_args {
+	const struct zone *z;
+	unsigned threads;
+};
+
 static int write_zone(int fd, void *ctx)
 {
-	return zone_write_fd(ctx, fd);
+	const struct write_args *a = ctx;
+	return zone_write_fd_threads(a->z, fd, a->threads);
+}
+
+int zone_write_file_threads(const struct zone *z, const char *path, unsigned threads)
+{
+	struct write_args a = {z, threads};
+	return fileio_write_atomic(path, 0644, 0, write_zone, &a);
 }
 
 int zone_write_file(const struct zone *z, const char *path)
 {
-	return fileio_write_atomic(path, 0644, 0, write_zone, (void *)z);
+	return zone_write_file_threads(z, path, 1);
 }

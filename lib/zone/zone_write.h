@@ -7,7 +7,8 @@
  * zone file reader loads it back to the same RRs.
  *
  * Ownership: the version is only read; the caller keeps its reference.
- * Thread-safe for distinct outputs.
+ * Thread-safe for distinct outputs. The _threads forms turn the zone into
+ * text on that many threads (the file is the same).
  */
 #ifndef CASCADE_ZONE_ZONE_WRITE_H
 #define CASCADE_ZONE_ZONE_WRITE_H
@@ -22,5 +23,7 @@ int zone_write_fd(const struct zone *z, int fd);
 /* Writes to path atomically: a temporary file beside it, fsync, rename,
  * fsync of the folder. On failure path is untouched. */
 int zone_write_file(const struct zone *z, const char *path);
+int zone_write_fd_threads(const struct zone *z, int fd, unsigned threads);
+int zone_write_file_threads(const struct zone *z, const char *path, unsigned threads);
 
 #endif

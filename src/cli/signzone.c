@@ -307,7 +307,7 @@ static int sign_and_write(struct signzone *z, const struct zone *zone)
 		return 1;
 	}
 	buf_deinit(&err);
-	rc = zone_write_file(signed_zone, z->out);
+	rc = zone_write_file_threads(signed_zone, z->out, z->o.threads);
 	if (z->verbose)
 		fprintf(stderr,
 			"cascade signzone: signed: %zu signatures, %zu names, %zu RRs in %.2f s "

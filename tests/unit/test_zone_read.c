@@ -414,6 +414,25 @@ static void test_unsorted_large(void **state)
 		assert_non_null(node);
 		assert_int_equal(node->nrrsets, k % 3 == 1 ? 2 : 1);
 	}
+	/* written on several threads: the same bytes as on one */
+	char t1[] = "/tmp/zone_write_XXXXXX", t3[] = "/tmp/zone_write_XXXXXX";
+	int f1 = mkstemp(t1), f3 = mkstemp(t3);
+	assert_true(f1 >= 0 && f3 >= 0);
+	assert_int_equal(zone_write_fd(z, f1), 0);
+	assert_int_equal(zone_write_fd_threads(z, f3, 3), 0);
+	off_t len = lseek(f1, 0, SEEK_END);
+	assert_int_equal(lseek(f3, 0, SEEK_END), len);
+	char *a = malloc((size_t)len), *c = malloc((size_t)len);
+	assert_true(a && c);
+	assert_int_equal(pread(f1, a, (size_t)len, 0), len);
+	assert_int_equal(pread(f3, c, (size_t)len, 0), len);
+	assert_memory_equal(a, c, (size_t)len);
+	free(a);
+	free(c);
+	close(f1);
+	close(f3);
+	unlink(t1);
+	unlink(t3);
 	zone_unref(z);
 }
 
