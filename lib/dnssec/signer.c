@@ -25,6 +25,12 @@
 #include "lib/util/array.h"
 #include "lib/util/err.h"
 
+void signer_note_expiry(uint32_t *earliest, uint32_t exp)
+{
+	if (exp && (!*earliest || (int32_t)(exp - *earliest) < 0))
+		*earliest = exp;
+}
+
 bool signer_keeps_data(const struct node *n)
 {
 	for (const struct rrset *r = node_first(n); r; r = node_next(n, r))
@@ -386,8 +392,9 @@ int signer_update(const struct zone *in, const struct signer_opts *opts,
 		*out = NULL;
 	}
 	if (rc == 0 && stats) {
-		*stats = (struct signer_stats){.full = full};
+		*stats = (struct signer_stats){.full = full, .earliest = full ? 0 : s->earliest};
 		for (unsigned k = 0; k < s->nworkers; k++) {
+			signer_note_expiry(&stats->earliest, s->workers[k].earliest);
 			stats->names += s->workers[k].names;
 			stats->signatures += s->workers[k].made;
 			stats->reused += s->workers[k].reused;

@@ -75,6 +75,8 @@ struct signer_prev {
 	const struct zone *in;		/* the unsigned version it was made from */
 	const struct zone *out;		/* its result */
 	const struct signer_opts *opts; /* the options it was made with */
+	uint32_t earliest;		/* its stats' earliest, 0 if unknown: while no signature
+			    * is due, the zone is not searched for due ones */
 };
 
 struct signer_stats {
@@ -82,6 +84,8 @@ struct signer_stats {
 	size_t signatures; /* signatures made */
 	size_t reused;	   /* signatures kept from the previous signing */
 	bool full;	   /* every name was rebuilt */
+	uint32_t earliest; /* no signature of the result expires before this (Unix
+			    * seconds, serial arithmetic); 0 when it has none */
 };
 
 /* Signs in into *out. Fails with ERR_INVAL (and a message in err, which may

@@ -59,6 +59,7 @@ struct worker {
 	size_t ngen, gencap;
 	const struct node *old;	    /* incremental: the previous signed node of this owner */
 	size_t names, made, reused; /* for signer_stats */
+	uint32_t earliest;	    /* of the signatures made or kept; 0: none yet */
 };
 
 struct signer {
@@ -75,7 +76,8 @@ struct signer {
 	size_t nents;
 	struct worker workers[SIGNER_MAX_THREADS];
 	unsigned nworkers;
-	bool tag_clash; /* two keys share algorithm and tag: no signature can be kept */
+	bool tag_clash;	   /* two keys share algorithm and tag: no signature can be kept */
+	uint32_t earliest; /* of the signatures kept without a look (incremental) */
 };
 
 /* Phase 2 for job i: its signed node (and, for NSEC3, hash and bitmap). */
@@ -90,6 +92,8 @@ bool signer_insecure_cut(const struct node *n);
 bool signer_stripped(uint16_t type, bool apex);
 /* One node with the RRs of both (a's owner and flags). */
 int signer_join(const struct node *a, const struct node *b, struct node **out);
+/* Lowers *earliest to exp (RFC 4034 §3.1.5: serial arithmetic); 0 is none. */
+void signer_note_expiry(uint32_t *earliest, uint32_t exp);
 /* Whether anything of node n stays once DNSSEC records are stripped. */
 bool signer_keeps_data(const struct node *n);
 /* The SOA TTL and the denial TTL min(SOA TTL, MINIMUM) (RFC 9077 §3.1.2) of

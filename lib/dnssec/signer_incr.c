@@ -159,19 +159,25 @@ static int add_ancestors(struct incr *x)
 
 /* Whether a signature stays valid long enough to be kept (as reuse() in
  * signer_node.c decides). */
-static bool keepable(const struct signer *s, const uint8_t *rdata, uint16_t len)
+static bool keepable(const struct signer *s, const uint8_t *rdata, uint16_t len,
+	struct rrsig_fields *f, size_t *at)
 {
-	struct rrsig_fields f;
-	size_t at;
-	return rrsig_parse(rdata, len, &f, &at) == 0 &&
-		(int32_t)(f.expiration - s->o->now) > (int32_t)s->o->refresh &&
-		(int32_t)(s->o->now - f.inception) >= 0;
+	return rrsig_parse(rdata, len, f, at) == 0 &&
+		(int32_t)(f->expiration - s->o->now) > (int32_t)s->o->refresh &&
+		(int32_t)(s->o->now - f->inception) >= 0;
 }
 
 /* Names holding a signature that cannot be kept: the data's owner is
- * rebuilt, an NSEC3 record is signed again. */
+ * rebuilt, an NSEC3 record is signed again. The previous signing's earliest
+ * expiry, when known, spares the search while none is due. */
 static int collect_expiring(struct incr *x)
 {
+	uint32_t hint = x->s->prev->earliest;
+	const struct signer_opts *o = x->s->o;
+	if (hint && (int32_t)(hint - o->now) > (int32_t)o->refresh) {
+		x->s->earliest = hint;
+		return 0;
+	}
 	struct tree_iter it;
 	for (struct node *n = tree_iter_first(&it, x->old_out); n; n = tree_iter_next(&it)) {
 		bool data = false, nsec3 = false;
@@ -182,8 +188,12 @@ static int collect_expiring(struct incr *x)
 			const uint8_t *d;
 			uint16_t len;
 			while (rrset_next_rdata(r, &pos, &d, &len)) {
-				if (keepable(x->s, d, len))
+				struct rrsig_fields f;
+				size_t at;
+				if (keepable(x->s, d, len, &f, &at)) {
+					signer_note_expiry(&x->s->earliest, f.expiration);
 					continue;
+				}
 				nsec3 |= r->covers == KNOT_RRTYPE_NSEC3;
 				data |= r->covers != KNOT_RRTYPE_NSEC3;
 				break;

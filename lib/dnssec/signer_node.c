@@ -250,6 +250,7 @@ static int reuse(struct signer *s, struct worker *w, const struct rrset *r, cons
 			(int32_t)(s->o->now - f.inception) < 0)
 			return 0;
 		w->reused++;
+		signer_note_expiry(&w->earliest, f.expiration);
 		return add_borrowed(w, sigs, d, len) < 0 ? ERR_NOMEM : 1;
 	}
 	return 0;
@@ -297,6 +298,7 @@ static int sign_rrset(
 		if (rc < 0)
 			return rc;
 		w->made++;
+		signer_note_expiry(&w->earliest, f.expiration);
 	}
 	return 0;
 }

@@ -100,9 +100,10 @@ static int sign_both(
 		(zone_diff_compute(in0, target, &d) < 0 ||
 			zone_diff_apply(in0, &d, &in1, &err) < 0))
 		rc = die("cannot apply the difference", buf_cstr(&err));
-	if (rc == 0 && signer_sign(in0, &old->o, &out0, &err) < 0)
+	struct signer_stats st0 = {0};
+	if (rc == 0 && signer_update(in0, &old->o, NULL, &out0, &st0, &err) < 0)
 		rc = die("old signing", buf_cstr(&err));
-	struct signer_prev prev = {in0, out0, &old->o};
+	struct signer_prev prev = {in0, out0, &old->o, st0.earliest};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rc == 0 && signer_update(in1, &new->o, &prev, &out1, &st, &err) < 0)
