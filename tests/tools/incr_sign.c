@@ -2,7 +2,7 @@
  * incr_sign - test helper for incremental signing (signer_update).
  *
  *   incr_sign -o ORIGIN -i INCEPTION -e EXPIRATION [-Z] [--old MODE]
- *             [--new MODE] [--full FILE] OLD NEW OUT KEY...
+ *             [--new MODE] [--serial N] [--full FILE] OLD NEW OUT KEY...
  *
  * Signs the zone file OLD in full, makes the version of zone file NEW by
  * applying the difference to it (so the two share what did not change, as
@@ -12,7 +12,8 @@
  * signing. KEY is a BIND key base name, prefixed "old:" or "new:" when it
  * only signs the old or the new version; keys with the SEP flag sign the
  * DNSKEY RRset, the others the rest (keys of one kind alone do both). Times are
- * Unix seconds; "now" is the inception plus one hour. Prints one line:
+ * Unix seconds; "now" is the inception plus one hour. --serial gives the new
+ * signing that SOA serial (as a daemon's serial policy would). Prints one line:
  * "names N signatures N reused N full 0|1", and to stderr the time the
  * incremental signing took. Errors go to stderr, exit 1.
  */
@@ -119,7 +120,7 @@ static int sign_both(
 		printf("names %zu signatures %zu reused %zu full %d\n", st.names, st.signatures,
 			st.reused, st.full);
 	if (rc == 0)
-		fprintf(stderr, "incremental signing took %.3f s\n",
+		fprintf(stderr, "incremental signing took %.6f s\n",
 			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	zone_unref(in0);
 	zone_unref(target);
@@ -136,7 +137,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longs[] = {{"old", required_argument, NULL, 'O'},
 		{"new", required_argument, NULL, 'N'}, {"full", required_argument, NULL, 'F'},
-		{NULL, 0, NULL, 0}};
+		{"serial", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
 	struct side old = {0}, new = {0};
 	const char *origin = NULL, *full = NULL;
 	uint32_t inc = 0, exp = 0;
@@ -162,6 +163,10 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			full = optarg;
+			break;
+		case 'S':
+			new.o.serial = (uint32_t)strtoul(optarg, NULL, 10);
+			new.o.set_serial = true;
 			break;
 		default:
 			return 2;
