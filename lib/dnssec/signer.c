@@ -79,7 +79,8 @@ static void drop_empty_ents(struct signer *s)
 			continue;
 		if (!j->ent)
 			data_after = j->in;
-		s->jobs[--out] = *j;
+		if (--out != i)
+			s->jobs[out] = *j;
 	}
 	memmove(s->jobs, s->jobs + out, (s->njobs - out) * sizeof(*s->jobs));
 	s->njobs -= out;
@@ -90,6 +91,9 @@ static int plan(struct signer *s)
 {
 	struct tree_iter it;
 	struct node *n = tree_iter_first(&it, s->in->tree);
+	/* room for every name at once: no copies while growing */
+	if (array_reserve((void **)&s->jobs, &s->cap, s->in->nodes + 1, sizeof(*s->jobs), 1) < 0)
+		return ERR_NOMEM;
 	while (n) {
 		struct node *next = tree_iter_next(&it);
 		bool data = signer_keeps_data(n);
@@ -352,8 +356,11 @@ static int sign_all(struct signer *s, struct zone **out, struct buf *err)
 		for (size_t i = 0; i < n; i++)
 			node_unref(v[i]);
 	free(v);
-	if (rc == 0)
-		rc = zone_new(s->in->apex, tree, out); /* takes the tree, also on failure */
+	size_t rrs = 0;
+	for (unsigned k = 0; k < s->nworkers; k++)
+		rrs += s->workers[k].rrs_out;
+	if (rc == 0) /* takes the tree, also on failure */
+		rc = zone_new_counted(s->in->apex, tree, n, rrs, out);
 	return rc;
 }
 

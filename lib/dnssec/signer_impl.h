@@ -59,6 +59,7 @@ struct worker {
 	size_t ngen, gencap;
 	const struct node *old;	    /* incremental: the previous signed node of this owner */
 	size_t names, made, reused; /* for signer_stats */
+	size_t rrs_out;		    /* RRs in the nodes built (full signing's count) */
 	uint32_t earliest;	    /* of the signatures made or kept; 0: none yet */
 };
 

@@ -395,8 +395,14 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 	}
 	if (rc == 0 && s->o->nsec3)
 		rc = prepare_nsec3(s, w, j, data);
-	if (rc == 0)
+	/* nothing stripped, nothing added (glue, an insecure delegation with
+	 * opt-out, an ENT): the signed zone shares the input's node */
+	if (rc == 0 && !apex && w->ngen == 0 && w->nrrs == node_rr_count(in))
+		j->out = node_ref(j->in);
+	else if (rc == 0)
 		rc = build(w, node_owner(in), in->flags, &j->out);
+	if (rc == 0)
+		w->rrs_out += node_rr_count(j->out);
 	node_unref(apex);
 	return rc;
 }
@@ -462,6 +468,8 @@ int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
 		rc = sign_rrset(s, w, plain, node_first(plain));
 	if (rc == 0)
 		rc = build(w, owner, 0, &e->out);
+	if (rc == 0)
+		w->rrs_out += node_rr_count(e->out);
 	node_unref(plain);
 	return rc;
 }

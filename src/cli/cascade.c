@@ -5,7 +5,9 @@
  * drive cascaded come with the daemon.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/cli/cli.h"
 
@@ -28,6 +30,20 @@ static void usage(FILE *f)
 		"cascade-signzone(1).\n");
 }
 
+/* Signing walks millions of nodes several times, and in a virtual machine
+ * every 4 KiB page costs a nested page walk on a TLB miss. glibc lets the
+ * kernel back malloc's memory with transparent huge pages only when told so
+ * at start-up (the tunable glibc.malloc.hugetlb, glibc 2.35 and later), so
+ * signzone starts itself once more with it, unless the caller chose tunables
+ * of its own. Where /proc/self/exe cannot be run, it goes on as it is. */
+static void with_huge_pages(char **argv)
+{
+	if (getenv("GLIBC_TUNABLES") || setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0)
+		return;
+	execv("/proc/self/exe", argv);
+	unsetenv("GLIBC_TUNABLES");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -39,6 +55,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "signzone") == 0)
+		with_huge_pages(argv);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
