@@ -395,9 +395,10 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 	}
 	if (rc == 0 && s->o->nsec3)
 		rc = prepare_nsec3(s, w, j, data);
-	/* nothing stripped, nothing added (glue, an insecure delegation with
-	 * opt-out, an ENT): the signed zone shares the input's node */
-	if (rc == 0 && !apex && w->ngen == 0 && w->nrrs == node_rr_count(in))
+	/* nothing signed here, nothing generated, nothing stripped (glue, an
+	 * insecure delegation with NSEC3, an ENT): the signed zone shares the
+	 * input's node. (A kept signature is not generated: hence signed_data.) */
+	if (rc == 0 && !apex && !j->signed_data && w->ngen == 0 && w->nrrs == node_rr_count(in))
 		j->out = node_ref(j->in);
 	else if (rc == 0)
 		rc = build(w, node_owner(in), in->flags, &j->out);

@@ -31,7 +31,9 @@ static const char *BASE =
 	"ns.secure A 192.0.2.53\ninsecure NS ns.example.net.\ndeep.insecure A 192.0.2.9\n"
 	"x.y.insecure2 NS ns.example.net.\n"
 	"dn DNAME example.net.\nbelow.dn A 192.0.2.10\n"
-	"t1 TXT \"one\"\nt2 TXT \"two\"\nt3 TXT \"three\"\nt4 TXT \"four\"\n";
+	"t1 TXT \"one\"\nt2 TXT \"two\"\nt3 TXT \"three\"\nt4 TXT \"four\"\n"
+	/* a signature of an earlier signing, to be stripped */
+	"t2 RRSIG TXT 13 3 3600 20300101000000 20200101000000 1 example.com. AQID\n";
 
 static struct zone *load(const char *text)
 {
@@ -238,6 +240,7 @@ static const struct change CHANGES[] = {
 	{"name added", {NULL}, "new A 192.0.2.77\n"},
 	{"name removed", {"t3 "}, ""},
 	{"names below new ENTs", {NULL}, "p.q.r.s TXT \"deep\"\n"},
+	{"name below a name with a stripped RRSIG", {NULL}, "sub.t2 A 192.0.2.9\n"},
 	{"ENT emptied", {"a.b.c "}, ""},
 	{"wildcard added", {NULL}, "*.t2 A 192.0.2.8\n"},
 	{"delegation added", {NULL}, "sub NS ns.sub\nns.sub A 192.0.2.60\n"},
