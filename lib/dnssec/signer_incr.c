@@ -24,6 +24,7 @@
 #include "lib/util/array.h"
 #include "lib/util/base.h"
 #include "lib/util/err.h"
+#include "lib/zone/zone_diff.h"
 
 /* A name to rebuild, by its key (borrowed from a node of one of the trees). */
 struct dirty {
@@ -112,32 +113,11 @@ static void sort_dirty(struct incr *x)
 	x->nd = k;
 }
 
-/* The owners whose unsigned node differs (changed, added or removed). */
-static int collect_changed(struct incr *x)
+/* An owner whose unsigned node differs (changed, added or removed). */
+static int note_changed(void *ctx, const struct node *was, const struct node *now)
 {
-	struct tree_iter ia, ib;
-	struct node *a = tree_iter_first(&ia, x->old_in);
-	struct node *b = tree_iter_first(&ib, x->new_in);
-	while (a || b) {
-		int h = (a && b) ? tree_iter_shared(&ia, &ib) : -1;
-		if (h >= 0) {
-			a = tree_iter_skip(&ia, h);
-			b = tree_iter_skip(&ib, h);
-			continue;
-		}
-		int c = !a   ? 1
-			: !b ? -1
-			     : name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
-		const struct node *n = c < 0 ? a : b;
-		int rc = (c != 0 || a != b) ? add_dirty(x, node_key(n), n->key_len) : 0;
-		if (rc < 0)
-			return rc;
-		if (c <= 0)
-			a = tree_iter_next(&ia);
-		if (c >= 0)
-			b = tree_iter_next(&ib);
-	}
-	return 0;
+	const struct node *n = now ? now : was;
+	return add_dirty(ctx, node_key(n), n->key_len);
 }
 
 /* Ancestors of the names collected so far, up to the apex, which is added
@@ -725,7 +705,7 @@ int signer_incremental(struct signer *s, struct zone **out)
 		.new_in = s->in->tree,
 		.old_out = s->prev->out->tree};
 	arena_init(&x.mem, 0);
-	int rc = collect_changed(&x);
+	int rc = zone_changed_nodes(s->prev->in, s->in, note_changed, &x);
 	if (rc == 0 && !too_many(&x))
 		rc = add_ancestors(&x);
 	else if (rc == 0)

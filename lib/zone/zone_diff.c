@@ -169,6 +169,41 @@ static int diff_nodes(struct zone_diff *d, const struct node *o, const struct no
 	return 0;
 }
 
+int zone_changed_nodes(const struct zone *a, const struct zone *b,
+	int (*fn)(void *ctx, const struct node *was, const struct node *now), void *ctx)
+{
+	struct tree_iter ia, ib;
+	struct node *x = tree_iter_first(&ia, a->tree);
+	struct node *y = tree_iter_first(&ib, b->tree);
+	while (x || y) {
+		int h = (x && y) ? tree_iter_shared(&ia, &ib) : -1;
+		if (h >= 0) { /* a block both versions share: nothing inside differs */
+			x = tree_iter_skip(&ia, h);
+			y = tree_iter_skip(&ib, h);
+			continue;
+		}
+		int c = !x   ? 1
+			: !y ? -1
+			     : name_key_cmp(node_key(x), x->key_len, node_key(y), y->key_len);
+		int rc = (c != 0 || x != y) ? fn(ctx, c <= 0 ? x : NULL, c >= 0 ? y : NULL) : 0;
+		if (rc < 0)
+			return rc;
+		if (c <= 0)
+			x = tree_iter_next(&ia);
+		if (c >= 0)
+			y = tree_iter_next(&ib);
+	}
+	return 0;
+}
+
+static int diff_changed(void *ctx, const struct node *was, const struct node *now)
+{
+	struct zone_diff *d = ctx;
+	if (!now)
+		return add_node(d, true, was);
+	return was ? diff_nodes(d, was, now) : add_node(d, false, now);
+}
+
 int zone_diff_compute(const struct zone *from, const struct zone *to, struct zone_diff *d)
 {
 	if (from->apex_key_len != to->apex_key_len ||
@@ -176,34 +211,5 @@ int zone_diff_compute(const struct zone *from, const struct zone *to, struct zon
 		return ERR_INVAL;
 	d->old_serial = from->serial;
 	d->new_serial = to->serial;
-	struct tree_iter ia, ib;
-	struct node *a = tree_iter_first(&ia, from->tree);
-	struct node *b = tree_iter_first(&ib, to->tree);
-	while (a || b) {
-		int h = (a && b) ? tree_iter_shared(&ia, &ib) : -1;
-		if (h >= 0) { /* a block both versions share: nothing inside differs */
-			a = tree_iter_skip(&ia, h);
-			b = tree_iter_skip(&ib, h);
-			continue;
-		}
-		int c = !a   ? 1
-			: !b ? -1
-			     : name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
-		int rc = 0;
-		if (c < 0) {
-			rc = add_node(d, true, a);
-			a = tree_iter_next(&ia);
-		} else if (c > 0) {
-			rc = add_node(d, false, b);
-			b = tree_iter_next(&ib);
-		} else {
-			if (a != b)
-				rc = diff_nodes(d, a, b);
-			a = tree_iter_next(&ia);
-			b = tree_iter_next(&ib);
-		}
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return zone_changed_nodes(from, to, diff_changed, d);
 }

@@ -53,6 +53,12 @@ int zone_diff_add(struct zone_diff *d, bool removed, const uint8_t *owner, uint1
 /* Fills d (empty) with what turns from into to. Both must have the same apex.
  * Nodes and subtrees the versions share are skipped without a look inside. */
 int zone_diff_compute(const struct zone *from, const struct zone *to, struct zone_diff *d);
+/* Calls fn(ctx, was, now) for each owner whose node differs between a and b
+ * (the node in a, the node in b, NULL where there is none), in canonical
+ * order; the blocks and nodes the versions share are skipped without a look
+ * inside, so the cost follows the change. Stops at fn's first error. */
+int zone_changed_nodes(const struct zone *a, const struct zone *b,
+	int (*fn)(void *ctx, const struct node *was, const struct node *now), void *ctx);
 /* Makes the version that d turns from into. Fails with ERR_DIFF, and a
  * message in err (may be NULL), when d removes an RR that is not in from or
  * adds one that already is, or leaves the zone without its SOA. */

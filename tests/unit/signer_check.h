@@ -1,6 +1,7 @@
 /*
- * signer_check.h - checks shared by the signer's unit tests (cmocka): every
- * RRSIG of a zone verifies with the key its tag names.
+ * signer_check.h - what the signer's unit tests (cmocka) share: loading a
+ * zone of example.com. from text, and checking that every RRSIG of a zone
+ * verifies with the key its tag names.
  */
 #ifndef CASCADE_TESTS_SIGNER_CHECK_H
 #define CASCADE_TESTS_SIGNER_CHECK_H
@@ -8,6 +9,20 @@
 #include "lib/dnssec/key.h"
 #include "lib/dnssec/rrsig.h"
 #include "lib/zone/zone.h"
+#include "lib/zone/zone_read.h"
+
+/* The zone example.com. from text; the test fails with the reader's message. */
+static inline struct zone *load(const char *text)
+{
+	struct zone_msgs m;
+	struct zone *z = NULL;
+	struct zone_read_opts o = {.origin = "example.com."};
+	zone_msgs_init(&m);
+	if (zone_read_mem(text, strlen(text), "t.zone", &o, &m, &z) != 0)
+		fail_msg("%s", buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	return z;
+}
 
 /* Checks every RRSIG of z against keys; when now is not 0, also that each
  * is valid at now (RFC 4034 §3.1.5). Returns how many were checked. */

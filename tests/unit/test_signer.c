@@ -30,18 +30,6 @@ static const char *ZONE =
 	"www RRSIG CNAME 13 3 3600 20300101000000 20200101000000 1 example.com. AQID\n"
 	"mail NSEC ns1 A RRSIG NSEC\n@ DNSKEY 256 3 13 AQID\n";
 
-static struct zone *load(const char *text)
-{
-	struct zone_msgs m;
-	struct zone *z = NULL;
-	struct zone_read_opts o = {.origin = "example.com."};
-	zone_msgs_init(&m);
-	if (zone_read_mem(text, strlen(text), "t.zone", &o, &m, &z) != 0)
-		fail_msg("%s", buf_cstr(&m.text));
-	zone_msgs_deinit(&m);
-	return z;
-}
-
 static struct key *ksk, *zsk;
 
 static int setup(void **state)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <libknot/descriptor.h>
 #include <libknot/dname.h>
@@ -18,6 +19,7 @@
 #include "lib/util/err.h"
 #include "lib/zone/zone_diff.h"
 #include "lib/zone/zone_read.h"
+#include "lib/zone/zone_write.h"
 #include "tests/unit/signer_check.h"
 
 static const char *BASE =
@@ -34,18 +36,6 @@ static const char *BASE =
 	"t1 TXT \"one\"\nt2 TXT \"two\"\nt3 TXT \"three\"\nt4 TXT \"four\"\n"
 	/* a signature of an earlier signing, to be stripped */
 	"t2 RRSIG TXT 13 3 3600 20300101000000 20200101000000 1 example.com. AQID\n";
-
-static struct zone *load(const char *text)
-{
-	struct zone_msgs m;
-	struct zone *z = NULL;
-	struct zone_read_opts o = {.origin = "example.com."};
-	zone_msgs_init(&m);
-	if (zone_read_mem(text, strlen(text), "t.zone", &o, &m, &z) != 0)
-		fail_msg("%s", buf_cstr(&m.text));
-	zone_msgs_deinit(&m);
-	return z;
-}
 
 /* BASE without the lines that start with any of drop[] (NULL-terminated),
  * with add appended. */
@@ -426,6 +416,44 @@ static void test_refresh(void **state)
 	zone_unref(in);
 }
 
+/* After a restart the previous signing comes from disk, not from memory: its
+ * nodes share nothing with the unsigned version, and it was read back from a
+ * zone file. The next incremental signing is still the full signing. */
+static void test_previous_from_file(void **state)
+{
+	(void)state;
+	struct zone *in0 = load(BASE);
+	const char *drop[] = {"t3 ", NULL};
+	char *text = edit(drop, "n1 A 192.0.2.70\nsub NS ns.sub\nns.sub A 192.0.2.71\n");
+	struct zone *target = load(text), *in1 = derive(in0, target);
+	for (enum mode m = 0; m < NMODES; m++) {
+		struct setup st;
+		make_opts(&st, m, 2);
+		struct zone *out0, *back = NULL;
+		assert_int_equal(signer_sign(in0, &st.o, &out0, NULL), 0);
+		char path[] = "/tmp/signer_incr_XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(zone_write_fd(out0, fd), 0);
+		close(fd);
+		struct zone_msgs msgs;
+		struct zone_read_opts ro = {.origin = "example.com."};
+		zone_msgs_init(&msgs);
+		if (zone_read_file(path, &ro, &msgs, &back) != 0)
+			fail_msg("%s", buf_cstr(&msgs.text));
+		zone_msgs_deinit(&msgs);
+		unlink(path);
+		struct signer_stats s = step(in0, &back, &st.o, in1, &st.o, "previous from a file");
+		assert_false(s.full);
+		zone_unref(back);
+		zone_unref(out0);
+	}
+	zone_unref(in1);
+	zone_unref(target);
+	zone_unref(in0);
+	free(text);
+}
+
 /* Random changes one after the other, each signed incrementally on top of
  * the last incremental result and compared with a full signing. */
 static const char *const OWNERS[] = {"a", "b", "c.b", "d.c.b", "e", "*.e", "f", "g.f", "h.g.f",
@@ -561,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_small_change_signs_little),
 		cmocka_unit_test(test_global_changes),
 		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_previous_from_file),
 		cmocka_unit_test(test_random_sequences),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
