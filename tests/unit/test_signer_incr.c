@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <libknot/descriptor.h>
 #include <libknot/dname.h>
+#include <libknot/wire.h>
 
 #include "lib/dnssec/rrsig.h"
 #include "lib/dnssec/signer.h"
@@ -540,6 +541,26 @@ static void random_remove(uint64_t *seed, const struct zone *z, struct zone_diff
 	}
 }
 
+/* One to three random additions and removals applied to in; NULL when that
+ * breaks the zone's rules (CNAME, DS, DNAME placement). */
+static struct zone *random_change(uint64_t *seed, const struct zone *in)
+{
+	struct zone_diff d;
+	zone_diff_init(&d);
+	int ops = 1 + (int)(rnd(seed) % 3);
+	for (int k = 0; k < ops; k++) {
+		if (rnd(seed) % 5 < 3)
+			random_add(seed, &d);
+		else
+			random_remove(seed, in, &d);
+	}
+	struct zone *next = NULL;
+	if (zone_diff_apply(in, &d, &next, NULL) != 0)
+		next = NULL;
+	zone_diff_deinit(&d);
+	return next;
+}
+
 static void test_random_sequences(void **state)
 {
 	(void)state;
@@ -552,20 +573,9 @@ static void test_random_sequences(void **state)
 		size_t applied = 0;
 		uint32_t earliest = 0;
 		for (int i = 0; i < 150; i++) {
-			struct zone_diff d;
-			zone_diff_init(&d);
-			int ops = 1 + (int)(rnd(&seed) % 3);
-			for (int k = 0; k < ops; k++) {
-				if (rnd(&seed) % 5 < 3)
-					random_add(&seed, &d);
-				else
-					random_remove(&seed, in, &d);
-			}
-			struct zone *next = NULL;
-			int rc = zone_diff_apply(in, &d, &next, NULL);
-			zone_diff_deinit(&d);
-			if (rc != 0)
-				continue; /* against the zone's rules (CNAME, DS, DNAME): skip */
+			struct zone *next = random_change(&seed, in);
+			if (!next)
+				continue;
 			char what[64];
 			snprintf(what, sizeof(what), "random step %d (mode %d)", i, (int)m);
 			/* every other step without the search for signatures due */
@@ -582,6 +592,117 @@ static void test_random_sequences(void **state)
 	}
 }
 
+/* The signatures of a and b differ only in their RDATA: same owners, covered
+ * types and keys (the times differ once signatures are kept). */
+static void assert_same_but_signatures(const struct zone *a, const struct zone *b, const char *what)
+{
+	struct zone_diff d;
+	zone_diff_init(&d);
+	assert_int_equal(zone_diff_compute(a, b, &d), 0);
+	assert_int_equal(d.removed.n, d.added.n);
+	bool *used = calloc(d.added.n + 1, sizeof(*used));
+	assert_non_null(used);
+	for (size_t i = 0; i < d.removed.n; i++) {
+		const struct zone_diff_rr *r = &d.removed.v[i];
+		if (r->type != KNOT_RRTYPE_RRSIG)
+			fail_msg("%s: an RR of type %u differs", what, r->type);
+		bool found = false;
+		for (size_t k = 0; k < d.added.n && !found; k++) {
+			const struct zone_diff_rr *a2 = &d.added.v[k];
+			found = !used[k] && a2->type == KNOT_RRTYPE_RRSIG &&
+				a2->covers == r->covers &&
+				knot_dname_is_equal(a2->owner, r->owner) &&
+				memcmp(a2->rdata + 16, r->rdata + 16, 2) == 0; /* key tag */
+			used[k] |= found;
+		}
+		if (!found)
+			fail_msg("%s: a signature has no counterpart", what);
+	}
+	free(used);
+	zone_diff_deinit(&d);
+}
+
+/* The earliest expiry over every signature of z. */
+static uint32_t earliest_of(const struct zone *z)
+{
+	uint32_t e = 0;
+	struct tree_iter it;
+	for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it))
+		for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
+			uint32_t pos = 0;
+			const uint8_t *d;
+			uint16_t len;
+			while (r->type == KNOT_RRTYPE_RRSIG &&
+				rrset_next_rdata(r, &pos, &d, &len)) {
+				uint32_t x = knot_wire_read_u32(d + 8);
+				if (!e || (int32_t)(x - e) < 0)
+					e = x;
+			}
+		}
+	return e;
+}
+
+static void set_times(struct signer_opts *o, uint32_t now)
+{
+	o->now = now;
+	o->inception = now - 3600;
+	o->expiration = now + 10 * 86400;
+	o->refresh = 3 * 86400;
+}
+
+/* Random changes while time goes on: signatures are kept until they are due,
+ * then made again; the zone always matches a full signing but for signature
+ * times, every signature verifies and outlives now + refresh, and the
+ * earliest expiry reported is never later than the true one. */
+static void test_random_with_time(void **state)
+{
+	(void)state;
+	const struct key *all[] = {ksk, zsk};
+	for (enum mode m = 0; m < NMODES; m++) {
+		struct setup st;
+		make_opts(&st, m, 2);
+		set_times(&st.o, 1600000000);
+		struct signer_opts o0 = st.o;
+		uint64_t seed = 0x7173 + m;
+		struct zone *in = load(BASE), *out;
+		struct signer_stats s;
+		assert_int_equal(signer_update(in, &o0, NULL, &out, &s, NULL), 0);
+		uint32_t earliest = s.earliest;
+		size_t kept = 0, remade = 0;
+		for (int i = 0; i < 80; i++) {
+			struct zone *next = rnd(&seed) % 4 ? random_change(&seed, in) : NULL;
+			if (!next)
+				next = zone_ref(in); /* time alone goes on */
+			struct signer_opts o1 = st.o;
+			set_times(&o1, o0.now + rnd(&seed) % (3 * 86400));
+			struct signer_prev prev = {in, out, &o0, i % 2 ? earliest : 0};
+			struct zone *incr, *full;
+			assert_int_equal(signer_update(next, &o1, &prev, &incr, &s, NULL), 0);
+			assert_int_equal(signer_sign(next, &o1, &full, NULL), 0);
+			char what[64];
+			snprintf(what, sizeof(what), "timed step %d (mode %d)", i, (int)m);
+			assert_same_but_signatures(full, incr, what);
+			verify_all(incr, all, 2, o1.now);
+			uint32_t truth = earliest_of(incr);
+			assert_true((int32_t)(truth - o1.now) > (int32_t)o1.refresh);
+			assert_true((int32_t)(s.earliest - truth) <= 0);
+			earliest = s.earliest;
+			kept += s.reused;
+			remade += s.signatures;
+			zone_unref(full);
+			zone_unref(out);
+			zone_unref(in);
+			out = incr;
+			in = next;
+			o0 = o1;
+		}
+		/* both happened, and refreshing made more than the changes alone */
+		assert_true(kept > 100 && remade > 200);
+		zone_unref(in);
+		zone_unref(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_previous_from_file),
 		cmocka_unit_test(test_random_sequences),
+		cmocka_unit_test(test_random_with_time),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
