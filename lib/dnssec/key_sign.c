@@ -3,6 +3,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/rsa.h>
 #include <stdlib.h>
 
@@ -108,6 +109,7 @@ int key_verify(
 struct key_signer {
 	const struct key *k;
 	const struct key_alg_info *a;
+	OSSL_LIB_CTX *lib;  /* its own: threads signing at once share no OpenSSL locks */
 	EVP_MD *md;	    /* fetched once: no name lookup per signature */
 	EVP_MD_CTX *hash;   /* reused for each digest */
 	EVP_PKEY_CTX *pctx; /* initialised once; EVP_PKEY_sign may run again on it */
@@ -118,9 +120,12 @@ struct key_signer {
  * (RFC 3110 §3, RFC 5702 §3). */
 static int signer_setup(struct key_signer *s)
 {
-	s->md = EVP_MD_fetch(NULL, s->a->md, NULL);
+	s->lib = OSSL_LIB_CTX_new();
+	if (!s->lib)
+		return key_crypto_fail();
+	s->md = EVP_MD_fetch(s->lib, s->a->md, NULL);
 	s->hash = EVP_MD_CTX_new();
-	s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, s->k->pkey, NULL);
+	s->pctx = EVP_PKEY_CTX_new_from_pkey(s->lib, s->k->pkey, NULL);
 	if (!s->md || !s->hash || !s->pctx || EVP_PKEY_sign_init(s->pctx) != 1 ||
 		EVP_PKEY_CTX_set_signature_md(s->pctx, s->md) != 1)
 		return key_crypto_fail();
@@ -180,5 +185,6 @@ void key_signer_free(struct key_signer *s)
 	EVP_PKEY_CTX_free(s->pctx);
 	EVP_MD_CTX_free(s->hash);
 	EVP_MD_free(s->md);
+	OSSL_LIB_CTX_free(s->lib);
 	free(s);
 }
