@@ -95,6 +95,10 @@ bool signer_stripped(uint16_t type, bool apex);
 int signer_join(const struct node *a, const struct node *b, struct node **out);
 /* Lowers *earliest to exp (RFC 4034 §3.1.5: serial arithmetic); 0 is none. */
 void signer_note_expiry(uint32_t *earliest, uint32_t exp);
+struct rrsig_fields;
+/* Whether a signature may be kept: valid beyond now + refresh and already
+ * begun (RFC 4034 §3.1.5: the times compare in serial arithmetic). */
+bool signer_keepable(const struct signer *s, const struct rrsig_fields *f);
 /* Whether anything of node n stays once DNSSEC records are stripped. */
 bool signer_keeps_data(const struct node *n);
 /* The SOA TTL and the denial TTL min(SOA TTL, MINIMUM) (RFC 9077 §3.1.2) of

@@ -137,16 +137,6 @@ static int add_ancestors(struct incr *x)
 	return rc;
 }
 
-/* Whether a signature stays valid long enough to be kept (as reuse() in
- * signer_node.c decides). */
-static bool keepable(const struct signer *s, const uint8_t *rdata, uint16_t len,
-	struct rrsig_fields *f, size_t *at)
-{
-	return rrsig_parse(rdata, len, f, at) == 0 &&
-		(int32_t)(f->expiration - s->o->now) > (int32_t)s->o->refresh &&
-		(int32_t)(s->o->now - f->inception) >= 0;
-}
-
 /* Names holding a signature that cannot be kept: the data's owner is
  * rebuilt, an NSEC3 record is signed again. The previous signing's earliest
  * expiry, when known, spares the search while none is due. */
@@ -170,7 +160,8 @@ static int collect_expiring(struct incr *x)
 			while (rrset_next_rdata(r, &pos, &d, &len)) {
 				struct rrsig_fields f;
 				size_t at;
-				if (keepable(x->s, d, len, &f, &at)) {
+				if (rrsig_parse(d, len, &f, &at) == 0 &&
+					signer_keepable(x->s, &f)) {
 					signer_note_expiry(&x->s->earliest, f.expiration);
 					continue;
 				}
@@ -229,8 +220,8 @@ static int add_nsec_preds(struct incr *x)
 	return 0;
 }
 
-/* The first node after n in t that pred accepts, stopping when ok(n0, node)
- * turns false (below: descendants of n only); NULL when none. */
+/* The first node after n in t that pred accepts (below: only among the
+ * descendants of n); NULL when none. */
 static const struct node *scan_after(
 	const struct tree *t, const struct node *n, bool below, bool (*pred)(const struct node *))
 {
@@ -252,8 +243,8 @@ static bool secure_data(const struct node *n)
 	return !(n->flags & NODE_OCCLUDED) && signer_keeps_data(n) && !signer_insecure_cut(n);
 }
 
-/* The job for node n of the new input, as plan() in signer.c would make it;
- * false when n has no place in the signed zone (an ENT without data below). */
+/* The job for node n of the new input, as plan() in signer.c would make it:
+ * 1, or 0 when n has no place in the signed zone (an ENT without data below). */
 static int make_job(struct incr *x, const struct node *n)
 {
 	struct signer *s = x->s;

@@ -227,10 +227,15 @@ static bool rrset_same(const struct rrset *a, const struct rrset *b)
 		memcmp(a->rdata, b->rdata, a->size) == 0;
 }
 
+bool signer_keepable(const struct signer *s, const struct rrsig_fields *f)
+{
+	return (int32_t)(f->expiration - s->o->now) > (int32_t)s->o->refresh &&
+		(int32_t)(s->o->now - f->inception) >= 0;
+}
+
 /* Incremental signing: keeps key k's signature over r from the previous
- * signed node when r did not change and the signature stays valid beyond
- * now + refresh (RFC 4034 §3.1.5: the times compare in serial arithmetic).
- * Returns 1 when kept. */
+ * signed node when r did not change and the signature may be kept. Returns
+ * 1 when kept. */
 static int reuse(struct signer *s, struct worker *w, const struct rrset *r, const struct key *k)
 {
 	const struct rrset *was = w->old ? node_find(w->old, r->type, 0) : NULL;
@@ -246,8 +251,7 @@ static int reuse(struct signer *s, struct worker *w, const struct rrset *r, cons
 		if (rrsig_parse(d, len, &f, &at) < 0 || f.algorithm != k->algorithm ||
 			f.key_tag != k->tag)
 			continue;
-		if ((int32_t)(f.expiration - s->o->now) <= (int32_t)s->o->refresh ||
-			(int32_t)(s->o->now - f.inception) < 0)
+		if (!signer_keepable(s, &f))
 			return 0;
 		w->reused++;
 		signer_note_expiry(&w->earliest, f.expiration);
