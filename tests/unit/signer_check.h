@@ -6,6 +6,8 @@
 #ifndef CASCADE_TESTS_SIGNER_CHECK_H
 #define CASCADE_TESTS_SIGNER_CHECK_H
 
+#include <libknot/descriptor.h>
+
 #include "lib/dnssec/key.h"
 #include "lib/dnssec/rrsig.h"
 #include "lib/zone/zone.h"
