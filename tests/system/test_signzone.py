@@ -700,3 +700,18 @@ def test_usage(cascade, tmp_path):
     no_sanitizer(p, "cascade keygen")
     assert p.returncode != 0 and "-b 512: RSA keys are 1024 to 4096 bits" in p.stderr, p.stderr
     assert not [f for f in os.listdir(tmp_path) if f.startswith("K")]
+
+
+def test_verbose(cascade, keys, tmp_path):
+    """-v: what each step did and took, on stderr; the signature count is the file's."""
+    out = str(tmp_path / "v.signed")
+    p = cascade.sign_raw(TEST_ZONE, keys.keys(13, "ksk+zsk"), out, ["-v"])
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"^cascade signzone: loaded: \d+ names, \d+ RRs in [0-9.]+ s$", p.stderr,
+                     re.M), p.stderr
+    m = re.search(r"^cascade signzone: signed: (\d+) signatures, \d+ names, (\d+) RRs in [0-9.]+ s"
+                  r" \(\d+ threads\); written in [0-9.]+ s$", p.stderr, re.M)
+    assert m, p.stderr
+    rrs = records(out)
+    assert int(m.group(1)) == sum(1 for r in rrs if r[2] == "RRSIG")
+    assert int(m.group(2)) == len(rrs)

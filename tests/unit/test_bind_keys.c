@@ -14,23 +14,7 @@
 #include "lib/keystore/bind.h"
 #include "lib/util/err.h"
 #include "lib/util/fileio.h"
-
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_bind_keys.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "tests/unit/tmpdir.h"
 
 static const char *in_dir(const char *name)
 {
@@ -415,5 +399,5 @@ int main(void)
 		cmocka_unit_test(test_rsa_private_errors),
 		cmocka_unit_test(test_missing_files),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, dir_setup, dir_teardown);
 }

@@ -386,6 +386,20 @@ static void test_refresh(void **state)
 		assert_false(s.full);
 		assert_int_equal(s.signatures, 0);
 		assert_same(out, z, "nothing due");
+		/* a previous signing of another zone, or none, is refused */
+		const char *net = "@ 300 SOA ns hm 1 2 3 4 5\n@ 300 NS ns\n";
+		struct zone *other = NULL, *none = NULL;
+		struct zone_msgs msgs;
+		struct zone_read_opts ro = {.origin = "example.net."};
+		zone_msgs_init(&msgs);
+		assert_int_equal(zone_read_mem(net, strlen(net), "o", &ro, &msgs, &other), 0);
+		zone_msgs_deinit(&msgs);
+		struct signer_prev bad = {in, other, &b.o, 0};
+		assert_int_equal(signer_update(in, &c.o, &bad, &none, NULL, NULL), ERR_INVAL);
+		bad.out = NULL;
+		assert_int_equal(signer_update(in, &c.o, &bad, &none, NULL, NULL), ERR_INVAL);
+		assert_null(none);
+		zone_unref(other);
 		zone_unref(z);
 		/* some due: t1 changes later, so its signature outlives the others */
 		const char *drop[] = {"t1 ", NULL};

@@ -21,38 +21,7 @@
 #include "lib/zone/zone_diff.h"
 #include "tests/unit/signer_check.h"
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t m);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t m);
-void *__wrap_realloc(void *p, size_t n);
-
-static long countdown = -1; /* the allocation that fails; -1: none */
-static bool fired;	    /* it did fail */
-
-static bool fail_now(void)
-{
-	if (countdown < 0 || countdown-- != 0)
-		return false;
-	fired = true;
-	return true;
-}
-
-void *__wrap_malloc(size_t n)
-{
-	return fail_now() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t m)
-{
-	return fail_now() ? NULL : __real_calloc(n, m);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return fail_now() ? NULL : __real_realloc(p, n);
-}
+#include "tests/unit/oom_wrap.h"
 
 static const char *V1 =
 	"$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hm 1 2 3 4 5\n@ NS ns1\n"
