@@ -154,6 +154,12 @@ struct key_signer;
 int key_signer_new(const struct key *k, struct key_signer **out);
 int key_signer_sign(struct key_signer *s, const uint8_t *data, size_t len, uint8_t *sig);
 void key_signer_free(struct key_signer *s);
+/* From now on s takes ECDSA nonces from store (key_nonce.h) while it has
+ * some, KEY_SIGNER_BATCH at a time, and makes its own after. store must
+ * hold nonces of s's key and outlive s. ERR_INVAL for other keys. */
+#define KEY_SIGNER_BATCH 32
+struct key_nonces;
+int key_signer_draw(struct key_signer *s, struct key_nonces *store);
 /* 0 when sig is a valid signature of data by k, ERR_DNS when not. */
 int key_verify(
 	const struct key *k, const uint8_t *data, size_t len, const uint8_t *sig, size_t siglen);

@@ -46,9 +46,10 @@
 
 struct signer_key {
 	const struct key *key;
-	bool publish; /* in the DNSKEY RRset */
-	bool ksk;     /* signs the DNSKEY, CDS and CDNSKEY RRsets */
-	bool zsk;     /* signs every other RRset */
+	bool publish;		   /* in the DNSKEY RRset */
+	bool ksk;		   /* signs the DNSKEY, CDS and CDNSKEY RRsets */
+	bool zsk;		   /* signs every other RRset */
+	struct key_nonces *nonces; /* ECDSA nonces made ahead for this key, or NULL */
 };
 
 struct signer_opts {

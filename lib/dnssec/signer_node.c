@@ -260,6 +260,15 @@ static int reuse(struct signer *s, struct worker *w, const struct rrset *r, cons
 	return 0;
 }
 
+/* The worker's signer for key k, drawing on the nonces made ahead for it. */
+static int new_signer(const struct signer_key *k, struct key_signer **out)
+{
+	int rc = key_signer_new(k->key, out);
+	if (rc == 0 && k->nonces)
+		rc = key_signer_draw(*out, k->nonces);
+	return rc;
+}
+
 /* RRSIGs over RRset r by every key with the right role. */
 static int sign_rrset(
 	struct signer *s, struct worker *w, const struct node *n, const struct rrset *r)
@@ -293,7 +302,7 @@ static int sign_rrset(
 		size_t head = 18 + s->apex_len;
 		uint8_t rd[18 + LIMIT_NAME_LEN + 1 + KEY_SIG_MAX];
 		memcpy(rd, w->data.data, head);
-		if (!w->signers[i] && (rc = key_signer_new(k->key, &w->signers[i])) < 0)
+		if (!w->signers[i] && (rc = new_signer(k, &w->signers[i])) < 0)
 			return rc;
 		int sl = key_signer_sign(w->signers[i], w->data.data, w->data.len, rd + head);
 		if (sl < 0)

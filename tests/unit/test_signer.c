@@ -5,12 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <libknot/descriptor.h>
 #include <libknot/dname.h>
 
 #include "lib/dnssec/denial.h"
+#include "lib/dnssec/key_nonce.h"
 #include "lib/dnssec/rrsig.h"
 #include "lib/dnssec/signer.h"
 #include "lib/util/err.h"
@@ -71,7 +73,7 @@ static void test_nsec_ksk_zsk(void **state)
 {
 	(void)state;
 	struct zone *in = load(ZONE);
-	struct signer_key keys[] = {{ksk, true, true, false}, {zsk, true, false, true}};
+	struct signer_key keys[] = {{ksk, true, true, false, NULL}, {zsk, true, false, true, NULL}};
 	struct signer_opts o = opts(keys, 2);
 	struct zone *z;
 	struct buf err;
@@ -130,7 +132,7 @@ static void test_threads_same_result(void **state)
 	for (int i = 0; i < 3000; i++)
 		buf_printf(&text, "n%d A 192.0.2.%d\nd%d NS ns.example.net.\n", i, i % 250, i);
 	struct zone *in = load(buf_cstr(&text));
-	struct signer_key keys[] = {{ksk, true, true, true}};
+	struct signer_key keys[] = {{ksk, true, true, true, NULL}};
 	struct zone *a, *b;
 	for (int nsec3 = 0; nsec3 < 2; nsec3++) {
 		struct signer_opts o = opts(keys, 1);
@@ -159,7 +161,7 @@ static void test_nsec3_opt_out(void **state)
 {
 	(void)state;
 	struct zone *in = load(ZONE);
-	struct signer_key keys[] = {{ksk, true, true, true}};
+	struct signer_key keys[] = {{ksk, true, true, true, NULL}};
 	for (int opt_out = 0; opt_out < 2; opt_out++) {
 		struct signer_opts o = opts(keys, 1);
 		o.nsec3 = true;
@@ -201,7 +203,7 @@ static void test_review_cases(void **state)
 	for (int t = 1000; t < 2200; t++)
 		buf_printf(&text, "many TYPE%d \\# 0\n", t);
 	struct zone *in = load(buf_cstr(&text));
-	struct signer_key keys[] = {{ksk, true, true, true}};
+	struct signer_key keys[] = {{ksk, true, true, true, NULL}};
 	struct signer_opts o = opts(keys, 1);
 	o.nsec3 = true;
 	o.set_serial = true;
@@ -238,7 +240,7 @@ static void test_errors(void **state)
 {
 	(void)state;
 	struct zone *in = load(ZONE);
-	struct signer_key keys[] = {{zsk, true, false, true}};
+	struct signer_key keys[] = {{zsk, true, false, true, NULL}};
 	struct signer_opts o = opts(keys, 1);
 	struct zone *z = NULL;
 	struct buf err;
@@ -250,6 +252,73 @@ static void test_errors(void **state)
 	zone_unref(in);
 }
 
+/* The r halves of every ECDSA P-256 RRSIG of z into r (room for max). */
+static size_t collect_r(const struct zone *z, uint8_t (*r)[32], size_t max)
+{
+	size_t n = 0;
+	struct tree_iter it;
+	for (struct node *nd = tree_iter_first(&it, z->tree); nd; nd = tree_iter_next(&it)) {
+		for (const struct rrset *x = node_first(nd); x; x = node_next(nd, x)) {
+			uint32_t pos = 0;
+			const uint8_t *d;
+			uint16_t len;
+			while (x->type == KNOT_RRTYPE_RRSIG &&
+				rrset_next_rdata(x, &pos, &d, &len)) {
+				struct rrsig_fields f;
+				size_t at;
+				assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
+				assert_int_equal(len - at, 64);
+				assert_true(n < max);
+				memcpy(r[n++], d + at, 32);
+			}
+		}
+	}
+	return n;
+}
+
+static int cmp32(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* ECDSA nonces made ahead (key_nonce.h) for the ZSK, fewer than the zone
+ * needs: the signatures made with them and after them verify, and no two
+ * have the same r (one nonce twice would give the key away). */
+static void test_ecdsa_nonces_made_ahead(void **state)
+{
+	(void)state;
+	struct zone *in = load(ZONE);
+	struct key *ek = NULL, *ez = NULL;
+	const uint8_t *apex = in->apex;
+	assert_int_equal(key_generate(13, 0, 257, apex, &ek), 0);
+	assert_int_equal(key_generate(13, 0, 256, apex, &ez), 0);
+	struct key_nonces *store = NULL;
+	assert_int_equal(key_nonces_new(ez, 100, &store), 0);
+	assert_int_equal(key_nonces_make(store, 10), 10);
+	struct signer_key keys[] = {{ek, true, true, false, NULL}, {ez, true, false, true, store}};
+	struct signer_opts o = opts(keys, 2);
+	o.threads = 2;
+	struct zone *z;
+	struct buf err;
+	buf_init(&err, 0);
+	assert_int_equal(signer_sign(in, &o, &z, &err), 0);
+	const struct key *all[] = {ek, ez};
+	size_t sigs = verify_all(z, all, 2, 0);
+	assert_true(sigs > 10);
+	assert_int_equal(key_nonces_count(store), 0);
+	static uint8_t r[1000][32];
+	assert_int_equal(collect_r(z, r, 1000), sigs);
+	qsort(r, sigs, 32, cmp32);
+	for (size_t i = 1; i < sigs; i++)
+		assert_memory_not_equal(r[i - 1], r[i], 32);
+	zone_unref(z);
+	zone_unref(in);
+	buf_deinit(&err);
+	key_nonces_free(store);
+	key_free(ek);
+	key_free(ez);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_nsec3_opt_out),
 		cmocka_unit_test(test_review_cases),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ecdsa_nonces_made_ahead),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -101,7 +101,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct signer_key KEYS[] = {{NULL, true, true, false}, {NULL, true, false, true}};
+static const struct signer_key KEYS[] = {
+	{NULL, true, true, false, NULL}, {NULL, true, false, true, NULL}};
 
 enum mode { NSEC, NSEC3, OPT_OUT, NMODES };
 
@@ -117,7 +118,7 @@ static void make_opts(struct setup *st, enum mode m, size_t nkeys)
 	st->keys[1] = KEYS[1];
 	st->keys[0].key = ksk;
 	st->keys[1].key = zsk;
-	st->keys[2] = (struct signer_key){zsk2, true, false, true};
+	st->keys[2] = (struct signer_key){zsk2, true, false, true, NULL};
 	st->o = (struct signer_opts){.keys = st->keys,
 		.nkeys = nkeys,
 		.inception = 1600000000,

@@ -65,7 +65,7 @@ static bool run(long k, const struct signer_opts *o, const struct zone *want)
 
 static void sweep(bool nsec3)
 {
-	struct signer_key keys[] = {{ksk, true, true, false}, {zsk, true, false, true}};
+	struct signer_key keys[] = {{ksk, true, true, false, NULL}, {zsk, true, false, true, NULL}};
 	struct signer_opts o = {.keys = keys,
 		.nkeys = 2,
 		.inception = 1600000000,

@@ -1,0 +1,220 @@
+/* test_key_nonce.c - ECDSA nonces made ahead: every signature verifies and
+ * no nonce serves twice, with one thread or several. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/dnssec/key.h"
+#include "lib/dnssec/key_nonce.h"
+#include "lib/util/err.h"
+
+static const uint8_t owner[] = "\x07"
+			       "example"
+			       "\x03"
+			       "com";
+
+static struct key *make_key(uint8_t alg)
+{
+	struct key *k = NULL;
+	assert_int_equal(key_generate(alg, 0, 256, owner, &k), 0);
+	return k;
+}
+
+/* The r halves seen so far: a repeated r means a repeated nonce, which
+ * would give the private key away. */
+struct seen {
+	uint8_t r[4096][48];
+	size_t n, width;
+};
+
+static void add_r(struct seen *s, const uint8_t *sig)
+{
+	for (size_t i = 0; i < s->n; i++)
+		assert_memory_not_equal(s->r[i], sig, s->width);
+	assert_true(s->n < sizeof(s->r) / sizeof(s->r[0]));
+	memcpy(s->r[s->n++], sig, s->width);
+}
+
+/* Signs data number i with s and checks it against k. */
+static void sign_one(struct key_signer *s, const struct key *k, int i, struct seen *seen)
+{
+	uint8_t data[64], sig[KEY_SIG_MAX];
+	memset(data, i & 0xff, sizeof(data));
+	data[0] = (uint8_t)(i >> 8);
+	int n = key_signer_sign(s, data, sizeof(data), sig);
+	assert_int_equal(n, (int)(2 * seen->width));
+	assert_int_equal(key_verify(k, data, sizeof(data), sig, (size_t)n), 0);
+	add_r(seen, sig);
+}
+
+static void test_refused(void **state)
+{
+	(void)state;
+	struct key_nonces *p = (struct key_nonces *)1;
+	static const uint8_t not_ec[] = {8, 15, 16};
+	for (size_t i = 0; i < sizeof(not_ec); i++) {
+		struct key *k = NULL;
+		assert_int_equal(key_generate(not_ec[i], 1024, 256, owner, &k), 0);
+		assert_int_equal(key_nonces_new(k, 10, &p), ERR_UNSUPP);
+		assert_null(p);
+		key_free(k);
+	}
+	/* a public key cannot make nonces; a signer of another curve or
+	 * algorithm cannot take them */
+	struct key *k256 = make_key(13), *k384 = make_key(14), *ed = make_key(15), *pub = NULL;
+	uint8_t rd[KEY_PUBKEY_MAX + 4];
+	int len = key_dnskey_rdata(k256, rd, sizeof(rd));
+	assert_true(len > 0);
+	assert_int_equal(key_from_dnskey(owner, rd, (size_t)len, &pub), 0);
+	assert_int_equal(key_nonces_new(pub, 10, &p), ERR_INVAL);
+	assert_int_equal(key_nonces_new(k384, 10, &p), 0);
+	struct key_signer *s256 = NULL, *sed = NULL;
+	assert_int_equal(key_signer_new(k256, &s256), 0);
+	assert_int_equal(key_signer_new(ed, &sed), 0);
+	assert_int_equal(key_signer_draw(s256, p), ERR_INVAL);
+	assert_int_equal(key_signer_draw(sed, p), ERR_INVAL);
+	key_signer_free(s256);
+	key_signer_free(sed);
+	key_nonces_free(p);
+	key_nonces_free(NULL);
+	key_free(pub);
+	key_free(k256);
+	key_free(k384);
+	key_free(ed);
+}
+
+/* A store fills up to its size; a signer takes a batch at a time and
+ * makes its own once the store is empty. */
+static void check_one_thread(uint8_t alg, size_t width)
+{
+	struct key *k = make_key(alg);
+	struct key_nonces *p = NULL;
+	const size_t max = KEY_SIGNER_BATCH + 10;
+	assert_int_equal(key_nonces_new(k, max, &p), 0);
+	assert_int_equal(key_nonces_pair_size(p), 2 * width);
+	assert_int_equal(key_nonces_make(p, 5), 5);
+	assert_int_equal(key_nonces_count(p), 5);
+	assert_int_equal(key_nonces_make(p, 100), (int)(max - 5));
+	assert_int_equal(key_nonces_make(p, 1), 0);
+	assert_int_equal(key_nonces_count(p), max);
+
+	struct key_signer *s = NULL;
+	assert_int_equal(key_signer_new(k, &s), 0);
+	assert_int_equal(key_signer_draw(s, p), 0);
+	static struct seen seen;
+	seen = (struct seen){.width = width};
+	sign_one(s, k, 0, &seen);
+	assert_int_equal(key_nonces_count(p), max - KEY_SIGNER_BATCH);
+	for (int i = 1; i < KEY_SIGNER_BATCH; i++)
+		sign_one(s, k, i, &seen);
+	assert_int_equal(key_nonces_count(p), max - KEY_SIGNER_BATCH);
+	sign_one(s, k, KEY_SIGNER_BATCH, &seen); /* the last 10 */
+	assert_int_equal(key_nonces_count(p), 0);
+	for (int i = KEY_SIGNER_BATCH + 1; i < 2 * (int)max; i++)
+		sign_one(s, k, i, &seen); /* store, then own nonces */
+	assert_int_equal(key_nonces_count(p), 0);
+	key_signer_free(s);
+	/* what is left in a store is wiped with it (ASan: no leak) */
+	assert_int_equal(key_nonces_make(p, 3), 3);
+	key_nonces_free(p);
+	key_free(k);
+}
+
+static void test_one_thread(void **state)
+{
+	(void)state;
+	check_one_thread(13, 32);
+	check_one_thread(14, 48);
+}
+
+/* ---- threads making and taking at once ---- */
+
+struct taker {
+	const struct key *k;
+	struct key_nonces *p;
+	uint8_t r[600][48];
+	int n, failures;
+};
+
+static void *take_and_sign(void *arg)
+{
+	struct taker *t = arg;
+	struct key_signer *s = NULL;
+	if (key_signer_new(t->k, &s) != 0 || key_signer_draw(s, t->p) != 0)
+		t->failures++;
+	uint8_t data[32], sig[KEY_SIG_MAX];
+	for (; s && t->n < 600; t->n++) {
+		memset(data, t->n & 0xff, sizeof(data));
+		int n = key_signer_sign(s, data, sizeof(data), sig);
+		if (n != 64 || key_verify(t->k, data, sizeof(data), sig, 64) != 0)
+			t->failures++;
+		memcpy(t->r[t->n], sig, 32);
+	}
+	key_signer_free(s);
+	return NULL;
+}
+
+static void *make_some(void *arg)
+{
+	struct key_nonces *p = arg;
+	for (int i = 0; i < 100; i++)
+		if (key_nonces_make(p, 8) < 0)
+			return arg;
+	return NULL;
+}
+
+static int cmp_r(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	struct key *k = make_key(13);
+	struct key_nonces *p = NULL;
+	assert_int_equal(key_nonces_new(k, 1000, &p), 0);
+	assert_int_equal(key_nonces_make(p, 200), 200);
+	static struct taker t[3];
+	pthread_t th[5];
+	for (int i = 0; i < 3; i++) {
+		t[i] = (struct taker){.k = k, .p = p};
+		assert_int_equal(pthread_create(&th[i], NULL, take_and_sign, &t[i]), 0);
+	}
+	for (int i = 3; i < 5; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, make_some, p), 0);
+	for (int i = 0; i < 5; i++) {
+		void *ret = (void *)1;
+		pthread_join(th[i], &ret);
+		assert_null(ret);
+	}
+	/* every r of the 1800 signatures differs from every other */
+	static uint8_t all[1800][32];
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(t[i].failures, 0);
+		assert_int_equal(t[i].n, 600);
+		for (int j = 0; j < 600; j++)
+			memcpy(all[i * 600 + j], t[i].r[j], 32);
+	}
+	qsort(all, 1800, 32, cmp_r);
+	for (int i = 1; i < 1800; i++)
+		assert_memory_not_equal(all[i - 1], all[i], 32);
+	key_nonces_free(p);
+	key_free(k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_one_thread),
+		cmocka_unit_test(test_threads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
