@@ -1,7 +1,8 @@
 /*
  * Unit tests for lib/zone/rr_text: every line it writes must be the line
  * libknot writes with zone_write's style, byte for byte. Hand-picked edge
- * cases per type and a large seeded random set.
+ * cases per type, a large seeded random set, and whole zone files (the
+ * shared real-world data) written with the fast formatter on and off.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,10 @@
 #include <libknot/rrset-dump.h>
 #include <libknot/rrset.h>
 
+#include "lib/util/buf.h"
 #include "lib/zone/rr_text.h"
+#include "lib/zone/zone_read.h"
+#include "lib/zone/zone_write.h"
 
 /* The style of lib/zone/zone_write.c (write_style). */
 static const knot_dump_style_t knot_style = {
@@ -685,6 +689,223 @@ static void test_random(void **state)
 				per_type);
 }
 
+/* ---- whole files: fast formatter on and off ---- */
+
+static char *slurp(FILE *f, size_t *len)
+{
+	fflush(f);
+	long n = ftell(f);
+	assert_true(n >= 0);
+	char *text = malloc((size_t)n + 1);
+	assert_non_null(text);
+	rewind(f);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	*len = (size_t)n;
+	return text;
+}
+
+/* Writes z with libknot alone and with rr_text, on one and on three
+ * threads: all three files must be the same. Returns the size. */
+static size_t compare_writes(const struct zone *z, const char *what)
+{
+	FILE *f[3];
+	char *text[3];
+	size_t len[3];
+	for (int i = 0; i < 3; i++) {
+		f[i] = tmpfile();
+		assert_non_null(f[i]);
+		zone_write_set_fast(i != 0);
+		int rc = i == 2 ? zone_write_fd_threads(z, fileno(f[i]), 3)
+				: zone_write_fd(z, fileno(f[i]));
+		zone_write_set_fast(true);
+		assert_int_equal(rc, 0);
+		assert_int_equal(fseek(f[i], 0, SEEK_END), 0);
+		text[i] = slurp(f[i], &len[i]);
+	}
+	for (int i = 1; i < 3; i++) {
+		if (len[i] != len[0] || memcmp(text[i], text[0], len[0]) != 0) {
+			size_t k = 0;
+			while (k < len[0] && k < len[i] && text[0][k] == text[i][k])
+				k++;
+			size_t from = k > 200 ? k - 200 : 0;
+			fail_msg("%s: fast writer differs at offset %zu:\nknot: %.300s\nfast: "
+				 "%.300s",
+				what, k, text[0] + from, text[i] + from);
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		free(text[i]);
+		fclose(f[i]);
+	}
+	return len[0];
+}
+
+static const char *data_dir(void)
+{
+	static char path[4096];
+	const char *src = getenv("SRCDIR");
+	snprintf(path, sizeof(path), "%s/../shared/data", src ? src : ".");
+	return path;
+}
+
+static struct zone *load(const char *path, const char *text, size_t len, const char *origin)
+{
+	struct zone_msgs m;
+	struct zone *z = NULL;
+	struct zone_read_opts o = {.origin = origin};
+	zone_msgs_init(&m);
+	int rc = text ? zone_read_mem(text, len, path, &o, &m, &z)
+		      : zone_read_file(path, &o, &m, &z);
+	if (rc != 0)
+		fail_msg("%s: %s", path, buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	return z;
+}
+
+static void test_root_zones(void **state)
+{
+	(void)state;
+	const char *files[] = {"root/root-2022021501.zone", "root/root-2023051100.zone"};
+	for (size_t i = 0; i < 2; i++) {
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/%s", data_dir(), files[i]);
+		struct zone *z = load(path, NULL, 0, ".");
+		assert_true(compare_writes(z, path) > 2000000);
+		zone_unref(z);
+	}
+}
+
+/* Reads a file whole, NUL-terminated. */
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	char *text = slurp(f, len);
+	fclose(f);
+	text[*len] = 0;
+	return text;
+}
+
+/* A libzscanner fragment as test_zone_reader.py wraps it: a SOA and NS at
+ * the origin first; cut before its "; KO" line for the ok part. NULL for
+ * fragments that need their include folder. */
+static char *wrap_fragment(const char *path, bool ok_part, const char *origin, size_t *len)
+{
+	size_t flen;
+	char *frag = read_text(path, &flen);
+	if (strstr(frag, "$INCLUDE") || strstr(frag, "@TMPDIR@")) {
+		free(frag);
+		return NULL;
+	}
+	if (ok_part) {
+		char *ko = strstr(frag, "\n; KO");
+		assert_non_null(ko);
+		ko[1] = 0;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	assert_int_equal(buf_printf(&b,
+				 "$ORIGIN %s\n$TTL 0\n@ 3600 IN SOA ns.wrap.invalid. "
+				 "hostmaster.wrap.invalid. 1 3600 600 86400 3600\n"
+				 "@ 3600 IN NS ns.wrap.invalid.\n%s\n",
+				 origin, frag),
+		0);
+	free(frag);
+	return (char *)buf_steal(&b, len);
+}
+
+/* Blanks line no (from 1) of text, keeping the line count. */
+static void blank_line(char *text, unsigned long no)
+{
+	char *p = text;
+	for (unsigned long i = 1; i < no && p; i++) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	for (; p && *p && *p != '\n'; p++)
+		*p = ' ';
+}
+
+/* A file the reader rejects by a rule (an unknown type, a CNAME beside
+ * other data, odd syntax) still holds RRs worth writing: blanks each line an
+ * error names, for a few rounds. NULL when it still does not load. */
+static struct zone *load_what_loads(const char *path, const char *origin)
+{
+	size_t len;
+	char *text = read_text(path, &len);
+	struct zone *z = NULL;
+	for (int round = 0; round < 8 && !z; round++) {
+		struct zone_msgs m;
+		struct zone_read_opts o = {.origin = origin};
+		zone_msgs_init(&m);
+		if (zone_read_mem(text, len, "frag", &o, &m, &z) != 0) {
+			z = NULL;
+			const char *msg = buf_cstr(&m.text);
+			for (const char *q = msg; (q = strstr(q, "frag:")) != NULL; q++) {
+				char *end;
+				unsigned long no = strtoul(q + 5, &end, 10);
+				if (end != q + 5 && strncmp(end, ": error", 7) == 0)
+					blank_line(text, no);
+			}
+		}
+		zone_msgs_deinit(&m);
+	}
+	free(text);
+	return z;
+}
+
+/* Every zone file of the shared data that loads, whole or in part. */
+static void test_shared_zones(void **state)
+{
+	(void)state;
+	char tsv[4200];
+	const char *src = getenv("SRCDIR");
+	snprintf(tsv, sizeof(tsv), "%s/tests/system/zones-expected.tsv", src ? src : ".");
+	FILE *f = fopen(tsv, "r");
+	assert_non_null(f);
+	char line[8192];
+	unsigned files = 0, partly = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		char *col[4], *save = NULL, *p = line;
+		int k = 0;
+		for (; k < 4 && (col[k] = strtok_r(p, "\t\n", &save)); k++)
+			p = NULL;
+		if (k < 4 || strcmp(col[3], "skip") == 0)
+			continue;
+		bool ok = strcmp(col[3], "ok") == 0, wrap = strcmp(col[2], "wrap") == 0;
+		char *part = strchr(col[0], '#');
+		if (part)
+			*part = 0;
+		char path[8400];
+		snprintf(path, sizeof(path), "%s/zones/%s", data_dir(), col[0]);
+		struct zone *z = NULL;
+		if (ok && wrap) {
+			size_t len;
+			char *text = wrap_fragment(path, part != NULL, col[1], &len);
+			if (!text)
+				continue;
+			z = load(path, text, len, col[1]);
+			free(text);
+		} else if (ok) {
+			z = load(path, NULL, 0, col[1]);
+		} else if (!wrap) {
+			z = load_what_loads(path, col[1]);
+			partly += z != NULL;
+		}
+		if (!z)
+			continue;
+		compare_writes(z, path);
+		zone_unref(z);
+		files++;
+	}
+	fclose(f);
+	assert_true(files >= 200);
+	assert_true(partly >= 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +922,8 @@ int main(void)
 		cmocka_unit_test(test_nsec3),
 		cmocka_unit_test(test_other_types_declined),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_root_zones),
+		cmocka_unit_test(test_shared_zones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
