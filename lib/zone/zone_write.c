@@ -5,6 +5,7 @@
 #include <libknot/rrset-dump.h>
 #include <libknot/rrset.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "lib/dns/rdata.h"
 #include "lib/util/err.h"
 #include "lib/util/fileio.h"
+#include "lib/zone/rr_text.h"
 
 static const knot_dump_style_t write_style = {
 	.wrap = false,
@@ -43,7 +45,7 @@ static const knot_dump_style_t write_style_generic = {
 	.now = 1ull << 31,
 };
 
-/* Appends one RR as a line. A line is at most the owner (4 characters an
+/* Appends one RR as a line, through libknot. A line is at most the owner (4 characters an
  * octet when escaped), the header fields, and the RDATA (at worst 4 characters
  * an octet too): past that, a failure is not for want of room. */
 static int write_rr(const knot_rrset_t *one, const knot_rdata_t *rd, struct buf *out)
@@ -74,7 +76,35 @@ static int write_rr(const knot_rrset_t *one, const knot_rdata_t *rd, struct buf 
 	}
 }
 
-int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out)
+/* Off only in tests that compare the fast formatter with libknot's. */
+static atomic_bool fast_text = true;
+
+void zone_write_set_fast(bool on)
+{
+	atomic_store_explicit(&fast_text, on, memory_order_relaxed);
+}
+
+/* Appends one RR through rr_text when it takes it: 1 when written, 0 when
+ * the RR is left to libknot, or a negative error when the buffer cannot grow. */
+static int write_rr_fast(const char *owner, size_t owner_len, const knot_rrset_t *rr,
+	const knot_rdata_t *rd, struct buf *out)
+{
+	size_t most = rr_text_line_max(owner_len, rr->type, rd->len);
+	if (most == 0 || !rdata_presentable(rr->type, rd->data, rd->len))
+		return 0;
+	int rc = buf_reserve(out, most);
+	if (rc < 0)
+		return rc;
+	size_t n = rr_text_line(owner, owner_len, rr->type, rr->ttl, rd->data, rd->len,
+		(char *)out->data + out->len);
+	out->len += n;
+	return n > 0;
+}
+
+/* Appends the lines of RRset r; owner is n's owner field (rr_text_owner),
+ * or NULL for libknot alone. */
+static int write_rrset(const struct node *n, const char *owner, size_t owner_len,
+	const struct rrset *r, struct buf *out)
 {
 	knot_rrset_t rr = {
 		.owner = (knot_dname_t *)node_owner(n),
@@ -85,27 +115,52 @@ int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *ou
 			.size = r->size,
 			.rdata = (knot_rdata_t *)r->rdata},
 	};
-	for (uint16_t i = 0; i < rr.rrs.count; i++) {
-		knot_rrset_t one = rr;
-		knot_rdata_t *rd = knot_rdataset_at(&rr.rrs, i);
-		one.rrs = (knot_rdataset_t){
-			.count = 1, .size = (uint32_t)knot_rdata_size(rd->len), .rdata = rd};
-		int rc = write_rr(&one, rd, out);
+	knot_rdata_t *rd = rr.rrs.rdata;
+	for (uint16_t i = 0; i < rr.rrs.count; i++, rd = knot_rdataset_next(rd)) {
+		int rc = owner ? write_rr_fast(owner, owner_len, &rr, rd, out) : 0;
+		if (rc == 0) {
+			knot_rrset_t one = rr;
+			one.rrs = (knot_rdataset_t){.count = 1,
+				.size = (uint32_t)knot_rdata_size(rd->len),
+				.rdata = rd};
+			rc = write_rr(&one, rd, out);
+		}
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
+/* The owner field of n's lines, formatted once for all of them; NULL when
+ * the fast formatter is off. */
+static const char *owner_field(const struct node *n, char *text, size_t *len)
+{
+	if (!atomic_load_explicit(&fast_text, memory_order_relaxed))
+		return NULL;
+	*len = rr_text_owner(node_owner(n), text);
+	return text;
+}
+
+int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out)
+{
+	char text[RR_TEXT_OWNER_MAX];
+	size_t len = 0;
+	const char *owner = owner_field(n, text, &len);
+	return write_rrset(n, owner, len, r, out);
+}
+
 /* Appends the lines of node n: the SOA first, as every zone file has it
  * (RFC 1035 §5.2). */
 static int write_node(const struct node *n, struct buf *b)
 {
+	char text[RR_TEXT_OWNER_MAX];
+	size_t len = 0;
+	const char *owner = owner_field(n, text, &len);
 	const struct rrset *soa = (n->flags & NODE_APEX) ? node_find(n, KNOT_RRTYPE_SOA, 0) : NULL;
-	int rc = soa ? zone_write_rrset(n, soa, b) : 0;
+	int rc = soa ? write_rrset(n, owner, len, soa, b) : 0;
 	for (const struct rrset *r = node_first(n); r && rc == 0; r = node_next(n, r))
 		if (r != soa)
-			rc = zone_write_rrset(n, r, b);
+			rc = write_rrset(n, owner, len, r, b);
 	return rc;
 }
 

@@ -4,7 +4,9 @@
  * Every RR on its own line, fully qualified, in canonical order (nodes in
  * name order, RRsets by type, RDATA in canonical order), with TTL and class,
  * in libknot's presentation format (RRSIG times as YYYYMMDDHHmmSS), so any
- * zone file reader loads it back to the same RRs.
+ * zone file reader loads it back to the same RRs. The common types of a
+ * signed zone are formatted by rr_text.h, which writes the same bytes as
+ * libknot, several times faster; libknot does the rest.
  *
  * Ownership: the version is only read; the caller keeps its reference.
  * Thread-safe for distinct outputs. The _threads forms turn the zone into
@@ -12,6 +14,8 @@
  */
 #ifndef CASCADE_ZONE_ZONE_WRITE_H
 #define CASCADE_ZONE_ZONE_WRITE_H
+
+#include <stdbool.h>
 
 #include "lib/util/buf.h"
 #include "lib/zone/zone.h"
@@ -25,5 +29,10 @@ int zone_write_fd(const struct zone *z, int fd);
 int zone_write_file(const struct zone *z, const char *path);
 int zone_write_fd_threads(const struct zone *z, int fd, unsigned threads);
 int zone_write_file_threads(const struct zone *z, const char *path, unsigned threads);
+
+/* For tests: with on false every RR goes through libknot's formatter, as
+ * before rr_text.h; the output must be the same either way. Set it before
+ * writing (it is read once a name). */
+void zone_write_set_fast(bool on);
 
 #endif
