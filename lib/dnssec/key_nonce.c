@@ -20,8 +20,8 @@ struct key_nonces {
 	pthread_mutex_t lock;
 	const struct key *k;
 	size_t width; /* octets of the curve's order */
-	size_t max, count;
-	uint8_t *pairs; /* max pairs; [0, count) are stored, the rest is wiped */
+	size_t max, count, room;
+	uint8_t *pairs; /* room pairs; [0, count) are stored, the rest holds no secret */
 };
 
 int key_nonces_new(const struct key *k, size_t max, struct key_nonces **out)
@@ -38,10 +38,7 @@ int key_nonces_new(const struct key *k, size_t max, struct key_nonces **out)
 	p->k = k;
 	p->width = a->size;
 	p->max = max;
-	/* calloc: untouched pages of a large store cost no memory */
-	p->pairs = max ? calloc(max, 2 * a->size) : NULL;
-	if ((max && !p->pairs) || pthread_mutex_init(&p->lock, NULL) != 0) {
-		free(p->pairs);
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
 		free(p);
 		return ERR_NOMEM;
 	}
@@ -66,17 +63,39 @@ static int make_one(struct key_nonces *p, EC_KEY *ec, BN_CTX *bn, uint8_t *out)
 	return ok ? 0 : key_crypto_fail();
 }
 
+/* Room for twice as many pairs (at most max), under the lock. The memory
+ * grows with the pairs made, not with max. Not realloc: the old block
+ * is wiped before it is freed. */
+static bool grow(struct key_nonces *p)
+{
+	size_t sz = key_nonces_pair_size(p);
+	size_t room = p->room ? 2 * p->room : 1024;
+	if (room > p->max)
+		room = p->max;
+	uint8_t *n = malloc(room * sz);
+	if (!n)
+		return false;
+	if (p->count)
+		memcpy(n, p->pairs, p->count * sz);
+	if (p->pairs)
+		OPENSSL_cleanse(p->pairs, p->count * sz);
+	free(p->pairs);
+	p->pairs = n;
+	p->room = room;
+	return true;
+}
+
 /* Stores the pair, unless the store is full; wipes it either way. */
 static bool store_one(struct key_nonces *p, uint8_t *pair)
 {
 	size_t sz = key_nonces_pair_size(p);
 	pthread_mutex_lock(&p->lock);
-	bool room = p->count < p->max;
-	if (room)
+	bool stored = p->count < p->max && (p->count < p->room || grow(p));
+	if (stored)
 		memcpy(p->pairs + p->count++ * sz, pair, sz);
 	pthread_mutex_unlock(&p->lock);
 	OPENSSL_cleanse(pair, sz);
-	return room;
+	return stored;
 }
 
 int key_nonces_make(struct key_nonces *p, size_t n)
@@ -91,8 +110,9 @@ int key_nonces_make(struct key_nonces *p, size_t n)
 	uint8_t pair[KEY_NONCE_PAIR_MAX];
 	while (rc == 0 && made < n && key_nonces_count(p) < p->max) {
 		rc = make_one(p, ec, bn, pair);
-		if (rc == 0 && store_one(p, pair))
-			made++;
+		if (rc == 0 && !store_one(p, pair))
+			break; /* full, or no memory to grow: enough */
+		made += rc == 0;
 	}
 	EC_KEY_free(ec);
 	BN_CTX_free(bn);
