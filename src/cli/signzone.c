@@ -12,8 +12,6 @@
  */
 #include <ctype.h>
 #include <getopt.h>
-#include <limits.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -413,12 +411,6 @@ static int sign_and_write(struct signzone *z, const struct zone *zone)
 int cli_signzone(int argc, char **argv)
 {
 	struct signzone z = {.serial = SERIAL_KEEP};
-	/* The process only grows until it ends: glibc's trimming of the heap
-	 * top and its own mappings for blocks of 128 KiB and more would hand
-	 * back pages that the next allocation faults in and clears again
-	 * (about a tenth of the loading time). */
-	mallopt(M_TRIM_THRESHOLD, INT_MAX);
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	z.o.threads = cores > 0 ? (unsigned)cores : 1;
 	int rc = parse_args(&z, argc, argv);
