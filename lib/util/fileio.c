@@ -27,6 +27,15 @@ int fileio_write_all(int fd, const void *data, size_t n)
 	return 0;
 }
 
+void fileio_start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
 int fileio_fsync_dir_of(const char *path)
 {
 	char *dir = strdup(path);

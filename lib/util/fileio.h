@@ -33,6 +33,12 @@ int fileio_write_atomic(const char *path, mode_t mode, unsigned flags, fileio_wr
 int fileio_write_data(const char *path, mode_t mode, unsigned flags, const void *data, size_t len);
 /* Writes all n octets to fd, retrying short writes and EINTR. */
 int fileio_write_all(int fd, const void *data, size_t n);
+/* Asks the kernel to start writing fd's dirty pages to disk now (Linux
+ * sync_file_range, SYNC_FILE_RANGE_WRITE) and returns at once, so that a
+ * large file's final fsync has little left to wait for. Best effort: on
+ * anything but a regular file it does nothing, and write errors show at
+ * that fsync. */
+void fileio_start_writeback(int fd);
 /* fsync()s the folder holding path, so a rename or link in it is durable. */
 int fileio_fsync_dir_of(const char *path);
 /* Appends the whole content of path to out: ERR_LIMIT when it is larger

@@ -164,8 +164,24 @@ static int write_node(const struct node *n, struct buf *b)
 	return rc;
 }
 
+/* Octets written between two fileio_start_writeback calls. */
+#define WRITEBACK (16u << 20)
+
+/* Writes b to fd, and starts the file's writeback every WRITEBACK octets. */
+static int put(int fd, const struct buf *b, size_t *pending)
+{
+	int rc = fileio_write_all(fd, b->data, b->len);
+	*pending += b->len;
+	if (rc == 0 && *pending >= WRITEBACK) {
+		fileio_start_writeback(fd);
+		*pending = 0;
+	}
+	return rc;
+}
+
 int zone_write_fd(const struct zone *z, int fd)
 {
+	size_t pending = 0;
 	struct buf b;
 	buf_init(&b, 0);
 	int rc = 0;
@@ -174,12 +190,12 @@ int zone_write_fd(const struct zone *z, int fd)
 		n = tree_iter_next(&it)) {
 		rc = write_node(n, &b);
 		if (rc == 0 && b.len >= (1 << 20)) {
-			rc = fileio_write_all(fd, b.data, b.len);
+			rc = put(fd, &b, &pending);
 			buf_clear(&b);
 		}
 	}
 	if (rc == 0)
-		rc = fileio_write_all(fd, b.data, b.len);
+		rc = put(fd, &b, &pending);
 	buf_deinit(&b);
 	return rc;
 }
@@ -230,6 +246,7 @@ static void *format_runs(void *arg)
 /* The calling thread's part: each run to fd as soon as it is ready. */
 static int write_runs(struct writer *w, int fd)
 {
+	size_t pending = 0;
 	pthread_mutex_lock(&w->lock);
 	while (w->rc == 0 && w->written < w->nchunks) {
 		size_t slot = w->written % WINDOW;
@@ -238,7 +255,7 @@ static int write_runs(struct writer *w, int fd)
 			continue;
 		}
 		pthread_mutex_unlock(&w->lock);
-		int rc = fileio_write_all(fd, w->text[slot].data, w->text[slot].len);
+		int rc = put(fd, &w->text[slot], &pending);
 		buf_clear(&w->text[slot]);
 		pthread_mutex_lock(&w->lock);
 		w->done[slot] = false;
