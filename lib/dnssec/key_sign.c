@@ -18,22 +18,8 @@
 #include "lib/util/err.h"
 
 /* OpenSSL's ECDSA signatures are DER (SEQUENCE of two INTEGERs); DNSSEC's
- * are r | s, each left-padded to the field width (RFC 6605 §4). */
-static int ec_der_to_rs(const uint8_t *der, size_t len, size_t width, uint8_t *out)
-{
-	const unsigned char *p = der;
-	ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)len);
-	if (!s)
-		return key_crypto_fail();
-	const BIGNUM *r = NULL, *sv = NULL;
-	ECDSA_SIG_get0(s, &r, &sv);
-	int ok = BN_bn2binpad(r, out, (int)width) == (int)width &&
-		BN_bn2binpad(sv, out + width, (int)width) == (int)width;
-	ECDSA_SIG_free(s);
-	return ok ? (int)(2 * width) : key_crypto_fail();
-}
-
-/* The reverse, for verifying; returns the DER length. */
+ * are r | s, each left-padded to the field width (RFC 6605 §4). Signing
+ * makes r and s directly (ec_sign); verifying turns r | s into DER. */
 static int ec_rs_to_der(const uint8_t *sig, size_t width, uint8_t *der, size_t size)
 {
 	ECDSA_SIG *s = ECDSA_SIG_new();
@@ -63,10 +49,17 @@ int key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig)
 		return ERR_UNSUPP;
 	if (!k->has_private || !k->pkey)
 		return ERR_INVAL;
+	if (a->kind == KEY_KIND_EC) { /* one way to make r and s: the signer's */
+		struct key_signer *s = NULL;
+		int rc = key_signer_new(k, &s);
+		if (rc == 0)
+			rc = key_signer_sign(s, data, len, sig);
+		key_signer_free(s);
+		return rc;
+	}
 	/* A context per call: EVP_PKEY is safe to share between threads, the
 	 * contexts are not. */
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t der[KEY_SIG_MAX];
 	size_t slen = 0;
 	int rc = 0;
 	if (!ctx || EVP_DigestSignInit_ex(ctx, NULL, a->md, NULL, NULL, k->pkey, NULL) != 1 ||
@@ -74,10 +67,10 @@ int key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig)
 		rc = key_crypto_fail();
 	} else if (slen > KEY_SIG_MAX) {
 		rc = ERR_LIMIT;
-	} else if (EVP_DigestSign(ctx, a->kind == KEY_KIND_EC ? der : sig, &slen, data, len) != 1) {
+	} else if (EVP_DigestSign(ctx, sig, &slen, data, len) != 1) {
 		rc = key_crypto_fail();
 	} else {
-		rc = a->kind == KEY_KIND_EC ? ec_der_to_rs(der, slen, a->size, sig) : (int)slen;
+		rc = (int)slen;
 	}
 	EVP_MD_CTX_free(ctx);
 	return rc;

@@ -281,9 +281,10 @@ static char *rdata_name(char *o, const uint8_t *rd, size_t len)
 	return o && pos == len ? o : NULL;
 }
 
-/* DS and CDS (RFC 4034 §5.3): key tag, algorithm, digest type, hex digest.
- * libknot refuses an empty digest. */
-static char *rdata_ds(char *o, const uint8_t *rd, size_t len)
+/* DS and CDS (RFC 4034 §5.3): key tag, algorithm, digest type, hex
+ * digest. DNSKEY and CDNSKEY (§2.2): flags, protocol, algorithm, base64 key
+ * in one piece. libknot refuses an empty digest or key. */
+static char *rdata_ds_dnskey(char *o, const uint8_t *rd, size_t len, bool dnskey)
 {
 	if (len < 5)
 		return NULL;
@@ -293,22 +294,7 @@ static char *rdata_ds(char *o, const uint8_t *rd, size_t len)
 	*o++ = ' ';
 	o = put_u32(o, rd[3]);
 	*o++ = ' ';
-	return put_base16(o, rd + 4, len - 4);
-}
-
-/* DNSKEY and CDNSKEY (RFC 4034 §2.2): flags, protocol, algorithm, base64
- * key in one piece. libknot refuses an empty key. */
-static char *rdata_dnskey(char *o, const uint8_t *rd, size_t len)
-{
-	if (len < 5)
-		return NULL;
-	o = put_u32(o, get16(rd));
-	*o++ = ' ';
-	o = put_u32(o, rd[2]);
-	*o++ = ' ';
-	o = put_u32(o, rd[3]);
-	*o++ = ' ';
-	return put_base64(o, rd + 4, len - 4);
+	return dnskey ? put_base64(o, rd + 4, len - 4) : put_base16(o, rd + 4, len - 4);
 }
 
 /* RRSIG (RFC 4034 §3.2). libknot refuses an empty signature. */
@@ -416,10 +402,10 @@ static char *put_rdata(char *o, uint16_t type, const uint8_t *rd, size_t len)
 		return len == 16 ? put_aaaa(o, rd) : NULL;
 	case KNOT_RRTYPE_DS:
 	case KNOT_RRTYPE_CDS:
-		return rdata_ds(o, rd, len);
+		return rdata_ds_dnskey(o, rd, len, false);
 	case KNOT_RRTYPE_DNSKEY:
 	case KNOT_RRTYPE_CDNSKEY:
-		return rdata_dnskey(o, rd, len);
+		return rdata_ds_dnskey(o, rd, len, true);
 	case KNOT_RRTYPE_RRSIG:
 		return rdata_rrsig(o, rd, len);
 	case KNOT_RRTYPE_NSEC:
