@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +134,12 @@ size_t key_nonces_take(struct key_nonces *p, uint8_t *out, size_t n)
 	pthread_mutex_lock(&p->lock);
 	if (n > p->count)
 		n = p->count;
-	p->count -= n;
-	uint8_t *from = p->pairs + p->count * sz;
-	memcpy(out, from, n * sz);
-	OPENSSL_cleanse(from, n * sz); /* taken once: no copy stays behind */
+	if (n) { /* an empty store may have no memory yet */
+		p->count -= n;
+		uint8_t *from = p->pairs + p->count * sz;
+		memcpy(out, from, n * sz);
+		OPENSSL_cleanse(from, n * sz); /* taken once: no copy stays behind */
+	}
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }
@@ -150,4 +153,61 @@ void key_nonces_free(struct key_nonces *p)
 	free(p->pairs);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+/* ---- filler threads ---- */
+
+#define FILL_STEP 16 /* pairs per store and turn: a stop waits for one turn */
+
+struct key_nonces_fill {
+	struct key_nonces *const *stores;
+	size_t n;
+	atomic_bool stop;
+	unsigned nthreads;
+	pthread_t t[];
+};
+
+static void *fill_run(void *arg)
+{
+	struct key_nonces_fill *f = arg;
+	bool more = true;
+	while (more && !atomic_load(&f->stop)) {
+		more = false;
+		for (size_t i = 0; i < f->n; i++)
+			if (f->stores[i] && key_nonces_make(f->stores[i], FILL_STEP) > 0)
+				more = true;
+	}
+	return NULL;
+}
+
+int key_nonces_fill_start(
+	struct key_nonces *const *stores, size_t n, unsigned threads, struct key_nonces_fill **out)
+{
+	*out = NULL;
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		any |= stores[i] != NULL;
+	if (!any || threads == 0)
+		return 0;
+	struct key_nonces_fill *f = calloc(1, sizeof(*f) + threads * sizeof(f->t[0]));
+	if (!f)
+		return ERR_NOMEM;
+	f->stores = stores;
+	f->n = n;
+	atomic_init(&f->stop, false);
+	for (unsigned i = 0; i < threads; i++)
+		if (pthread_create(&f->t[f->nthreads], NULL, fill_run, f) == 0)
+			f->nthreads++;
+	*out = f;
+	return 0;
+}
+
+void key_nonces_fill_stop(struct key_nonces_fill *f)
+{
+	if (!f)
+		return;
+	atomic_store(&f->stop, true);
+	for (unsigned i = 0; i < f->nthreads; i++)
+		pthread_join(f->t[i], NULL);
+	free(f);
 }

@@ -44,4 +44,15 @@ size_t key_nonces_take(struct key_nonces *p, uint8_t *out, size_t n);
 size_t key_nonces_pair_size(const struct key_nonces *p);
 void key_nonces_free(struct key_nonces *p);
 
+/* Threads that make pairs for the stores (NULL entries are skipped), a
+ * few at a time for each in turn, until stopped or until every store is
+ * full. The stores are borrowed until key_nonces_fill_stop. A thread that
+ * cannot be started is left out; *out is NULL when none could be (or
+ * threads is 0), which key_nonces_fill_stop accepts. */
+struct key_nonces_fill;
+int key_nonces_fill_start(
+	struct key_nonces *const *stores, size_t n, unsigned threads, struct key_nonces_fill **out);
+/* Stops the threads, waits for them, and frees f. */
+void key_nonces_fill_stop(struct key_nonces_fill *f);
+
 #endif

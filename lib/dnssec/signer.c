@@ -21,6 +21,7 @@
 
 #include "lib/dnssec/denial.h"
 #include "lib/dnssec/rrsig.h"
+#include "lib/dnssec/key_nonce.h"
 #include "lib/dnssec/signer_impl.h"
 #include "lib/util/array.h"
 #include "lib/util/err.h"
@@ -334,10 +335,27 @@ static void signer_deinit(struct signer *s)
 	free(s->ents);
 }
 
+/* Phase 1 on this thread, while the other workers make ECDSA nonces for
+ * the keys that have a store (key_nonce.h): they would idle otherwise. */
+static int plan_and_fill(struct signer *s)
+{
+	struct key_nonces **stores = NULL;
+	struct key_nonces_fill *fill = NULL;
+	if (s->nworkers > 1 && (stores = calloc(s->o->nkeys, sizeof(*stores)))) {
+		for (size_t i = 0; i < s->o->nkeys; i++)
+			stores[i] = s->o->keys[i].nonces;
+		key_nonces_fill_start(stores, s->o->nkeys, s->nworkers - 1, &fill);
+	}
+	int rc = plan(s);
+	key_nonces_fill_stop(fill);
+	free(stores);
+	return rc;
+}
+
 /* Every name signed, in phases (see the top of this file). */
 static int sign_all(struct signer *s, struct zone **out, struct buf *err)
 {
-	int rc = plan(s);
+	int rc = plan_and_fill(s);
 	if (rc == 0)
 		rc = signer_run(s, signer_node, s->njobs);
 	if (rc == 0 && s->o->nsec3) {

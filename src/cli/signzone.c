@@ -12,8 +12,6 @@
  */
 #include <ctype.h>
 #include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,34 +261,11 @@ static int check_owners(const struct signzone *z, char **argv, const struct zone
 
 /* Nonces made ahead while the zone loads (see the file's comment). */
 #define PREFILL_MAX (1u << 18) /* pairs in all, 16 MiB for P-256: ~5 s of a core */
-#define PREFILL_STEP 16
-
-struct prefill {
-	struct key_nonces **stores;
-	size_t nstores;
-	atomic_bool stop;
-	pthread_t t[256];
-	unsigned nthreads;
-};
-
-static void *prefill_run(void *arg)
-{
-	struct prefill *p = arg;
-	bool more = true;
-	while (more && !atomic_load(&p->stop)) {
-		more = false;
-		for (size_t i = 0; i < p->nstores; i++)
-			if (p->stores[i] && key_nonces_make(p->stores[i], PREFILL_STEP) > 0)
-				more = true;
-	}
-	return NULL;
-}
 
 /* Stores for the ECDSA keys that sign the zone's data, and threads - 1
  * threads filling them. A failure only means no nonces are made ahead. */
-static void prefill_start(struct signzone *z, struct prefill *p)
+static struct key_nonces_fill *prefill_start(struct signzone *z)
 {
-	*p = (struct prefill){.stores = z->nonces, .nstores = z->nkeys};
 	size_t zsks = 0;
 	for (size_t i = 0; i < z->nkeys; i++)
 		zsks += z->roles[i].zsk;
@@ -299,20 +274,18 @@ static void prefill_start(struct signzone *z, struct prefill *p)
 			key_nonces_new(z->keys[i], PREFILL_MAX / zsks, &z->nonces[i]) == 0)
 			z->roles[i].nonces = z->nonces[i];
 	}
-	for (unsigned i = 0; i + 1 < z->o.threads; i++)
-		if (pthread_create(&p->t[p->nthreads], NULL, prefill_run, p) == 0)
-			p->nthreads++;
+	struct key_nonces_fill *f = NULL;
+	key_nonces_fill_start(z->nonces, z->nkeys, z->o.threads - 1, &f);
+	return f;
 }
 
 /* Stops the threads; the number of pairs made. */
-static size_t prefill_stop(struct prefill *p)
+static size_t prefill_stop(struct signzone *z, struct key_nonces_fill *f)
 {
-	atomic_store(&p->stop, true);
-	for (unsigned i = 0; i < p->nthreads; i++)
-		pthread_join(p->t[i], NULL);
+	key_nonces_fill_stop(f);
 	size_t n = 0;
-	for (size_t i = 0; i < p->nstores; i++)
-		n += p->stores[i] ? key_nonces_count(p->stores[i]) : 0;
+	for (size_t i = 0; i < z->nkeys; i++)
+		n += z->nonces[i] ? key_nonces_count(z->nonces[i]) : 0;
 	return n;
 }
 
@@ -437,12 +410,11 @@ int cli_signzone(int argc, char **argv)
 	rc = set_times(&z);
 	if (rc == 0)
 		rc = load_keys(&z, argc, argv);
-	struct prefill pf;
-	prefill_start(&z, &pf);
+	struct key_nonces_fill *fill = prefill_start(&z);
 	double t0 = seconds();
 	if (rc == 0 && !(zone = read_zone(&z)))
 		rc = 1;
-	size_t made = prefill_stop(&pf);
+	size_t made = prefill_stop(&z, fill);
 	if (rc == 0 && z.verbose)
 		fprintf(stderr,
 			"cascade signzone: loaded: %zu names, %zu RRs in %.2f s "

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -98,6 +99,8 @@ static void check_one_thread(uint8_t alg, size_t width)
 	const size_t max = KEY_SIGNER_BATCH + 10;
 	assert_int_equal(key_nonces_new(k, max, &p), 0);
 	assert_int_equal(key_nonces_pair_size(p), 2 * width);
+	uint8_t none[4 * KEY_NONCE_PAIR_MAX];
+	assert_int_equal(key_nonces_take(p, none, 4), 0); /* empty, nothing allocated yet */
 	assert_int_equal(key_nonces_make(p, 5), 5);
 	assert_int_equal(key_nonces_count(p), 5);
 	assert_int_equal(key_nonces_make(p, 100), (int)(max - 5));
@@ -209,12 +212,42 @@ static void test_threads(void **state)
 	key_free(k);
 }
 
+/* Filler threads fill a store up to its size and stop by themselves, or
+ * stop when told; a set without stores or threads starts nothing. */
+static void test_fill(void **state)
+{
+	(void)state;
+	struct key *k = make_key(13);
+	struct key_nonces *stores[3] = {NULL, NULL, NULL};
+	struct key_nonces_fill *f = (struct key_nonces_fill *)1;
+	assert_int_equal(key_nonces_fill_start(stores, 3, 2, &f), 0);
+	assert_null(f);
+	assert_int_equal(key_nonces_new(k, 50, &stores[1]), 0);
+	assert_int_equal(key_nonces_fill_start(stores, 3, 0, &f), 0);
+	assert_null(f);
+	key_nonces_fill_stop(NULL);
+	assert_int_equal(key_nonces_fill_start(stores, 3, 2, &f), 0);
+	assert_non_null(f);
+	for (int i = 0; i < 2000 && key_nonces_count(stores[1]) < 50; i++)
+		usleep(5000); /* at most 10 s; about 50 ms here */
+	key_nonces_fill_stop(f);
+	assert_int_equal(key_nonces_count(stores[1]), 50);
+	key_nonces_free(stores[1]);
+	assert_int_equal(key_nonces_new(k, 1000000, &stores[1]), 0);
+	assert_int_equal(key_nonces_fill_start(stores, 3, 2, &f), 0);
+	key_nonces_fill_stop(f); /* at once: the threads end their turn and stop */
+	assert_true(key_nonces_count(stores[1]) < 1000000);
+	key_nonces_free(stores[1]);
+	key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_one_thread),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
