@@ -115,6 +115,7 @@ int key_nonces_make(struct key_nonces *p, size_t n)
 			break; /* full, or no memory to grow: enough */
 		made += rc == 0;
 	}
+	OPENSSL_cleanse(pair, sizeof(pair)); /* a failed make may have left half a pair */
 	EC_KEY_free(ec);
 	BN_CTX_free(bn);
 	return rc < 0 ? rc : (int)made;

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "lib/dnssec/denial.h"
-#include "lib/dnssec/rrsig.h"
 #include "lib/dnssec/key_nonce.h"
+#include "lib/dnssec/rrsig.h"
 #include "lib/dnssec/signer_impl.h"
 #include "lib/util/array.h"
 #include "lib/util/err.h"

@@ -246,7 +246,7 @@ static int load_keys(struct signzone *z, int argc, char **argv)
 	return 0;
 }
 
-/* Every key must belong to the zone; arg names the key as given. */
+/* Every key must belong to the zone; the message names the key as given. */
 static int check_owners(const struct signzone *z, char **argv, const struct zone *zone)
 {
 	for (size_t i = 0; i < z->nkeys; i++) {
