@@ -382,18 +382,13 @@ static int sign_all(struct signer *s, struct zone **out, struct buf *err)
 	return rc;
 }
 
-static bool same_apex(const struct zone *a, const struct zone *b)
-{
-	return a->apex_key_len == b->apex_key_len &&
-		memcmp(a->apex_key, b->apex_key, a->apex_key_len) == 0;
-}
-
 int signer_update(const struct zone *in, const struct signer_opts *opts,
 	const struct signer_prev *prev, struct zone **out, struct signer_stats *stats,
 	struct buf *err)
 {
 	if (prev &&
-		(!prev->in || !prev->out || !same_apex(prev->in, in) || !same_apex(prev->out, in)))
+		(!prev->in || !prev->out || !zone_same_apex(prev->in, in) ||
+			!zone_same_apex(prev->out, in)))
 		return ERR_INVAL;
 	struct signer *s = calloc(1, sizeof(*s)); /* big: the workers */
 	if (!s)

@@ -95,8 +95,9 @@ int signer_sign(
 	const struct zone *in, const struct signer_opts *opts, struct zone **out, struct buf *err);
 
 /* Signs in into *out following prev (see above); prev->in, prev->out and in
- * must be versions of one zone (ERR_INVAL otherwise). prev's versions are only read; *out shares the nodes it
- * keeps with prev->out. stats may be NULL. Errors as signer_sign. */
+ * must be versions of one zone (ERR_INVAL otherwise). prev's versions are
+ * only read; *out shares the nodes it keeps with prev->out. stats may be
+ * NULL. Errors as signer_sign. */
 int signer_update(const struct zone *in, const struct signer_opts *opts,
 	const struct signer_prev *prev, struct zone **out, struct signer_stats *stats,
 	struct buf *err);

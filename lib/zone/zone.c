@@ -97,6 +97,12 @@ bool zone_contains(const struct zone *z, const uint8_t *name)
 	return name_key_is_ancestor(z->apex_key, z->apex_key_len, key, klen);
 }
 
+bool zone_same_apex(const struct zone *a, const struct zone *b)
+{
+	return a->apex_key_len == b->apex_key_len &&
+		memcmp(a->apex_key, b->apex_key, a->apex_key_len) == 0;
+}
+
 struct node *zone_closest_encloser(const struct zone *z, const uint8_t *name)
 {
 	uint8_t key[NAME_KEY_MAX];

@@ -60,5 +60,7 @@ struct node *zone_closest_encloser(const struct zone *z, const uint8_t *name);
 struct node *zone_find_delegation(const struct zone *z, const uint8_t *name);
 /* True when name is the apex or below it. */
 bool zone_contains(const struct zone *z, const uint8_t *name);
+/* Whether a and b are versions of one zone (the same apex). */
+bool zone_same_apex(const struct zone *a, const struct zone *b);
 
 #endif

@@ -206,8 +206,7 @@ static int diff_changed(void *ctx, const struct node *was, const struct node *no
 
 int zone_diff_compute(const struct zone *from, const struct zone *to, struct zone_diff *d)
 {
-	if (from->apex_key_len != to->apex_key_len ||
-		memcmp(from->apex_key, to->apex_key, from->apex_key_len) != 0)
+	if (!zone_same_apex(from, to))
 		return ERR_INVAL;
 	d->old_serial = from->serial;
 	d->new_serial = to->serial;

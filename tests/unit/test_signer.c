@@ -252,28 +252,24 @@ static void test_errors(void **state)
 	zone_unref(in);
 }
 
-/* The r halves of every ECDSA P-256 RRSIG of z into r (room for max). */
-static size_t collect_r(const struct zone *z, uint8_t (*r)[32], size_t max)
+/* The r halves of ECDSA P-256 signatures, collected by each_rrsig. */
+struct r_halves {
+	uint8_t (*r)[32];
+	size_t n, max;
+};
+
+static void collect_r(
+	void *ctx, const struct node *n, const struct rrset *sigs, const uint8_t *d, uint16_t len)
 {
-	size_t n = 0;
-	struct tree_iter it;
-	for (struct node *nd = tree_iter_first(&it, z->tree); nd; nd = tree_iter_next(&it)) {
-		for (const struct rrset *x = node_first(nd); x; x = node_next(nd, x)) {
-			uint32_t pos = 0;
-			const uint8_t *d;
-			uint16_t len;
-			while (x->type == KNOT_RRTYPE_RRSIG &&
-				rrset_next_rdata(x, &pos, &d, &len)) {
-				struct rrsig_fields f;
-				size_t at;
-				assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
-				assert_int_equal(len - at, 64);
-				assert_true(n < max);
-				memcpy(r[n++], d + at, 32);
-			}
-		}
-	}
-	return n;
+	(void)n;
+	(void)sigs;
+	struct r_halves *h = ctx;
+	struct rrsig_fields f;
+	size_t at;
+	assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
+	assert_int_equal(len - at, 64);
+	assert_true(h->n < h->max);
+	memcpy(h->r[h->n++], d + at, 32);
 }
 
 static int cmp32(const void *a, const void *b)
@@ -298,7 +294,9 @@ static void sign_with_store(struct key_nonces *store, struct key *ek, struct key
 	size_t sigs = verify_all(z, all, 2, 0);
 	assert_true(sigs > 10);
 	static uint8_t r[1000][32];
-	assert_int_equal(collect_r(z, r, 1000), sigs);
+	struct r_halves h = {.r = r, .max = 1000};
+	each_rrsig(z, collect_r, &h);
+	assert_int_equal(h.n, sigs);
 	qsort(r, sigs, 32, cmp32);
 	for (size_t i = 1; i < sigs; i++)
 		assert_memory_not_equal(r[i - 1], r[i], 32);

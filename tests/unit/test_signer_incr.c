@@ -637,23 +637,23 @@ static void assert_same_but_signatures(const struct zone *a, const struct zone *
 	zone_diff_deinit(&d);
 }
 
+/* Lowers *(uint32_t *)ctx to this signature's expiration (each_rrsig). */
+static void note_expiration(
+	void *ctx, const struct node *n, const struct rrset *sigs, const uint8_t *d, uint16_t len)
+{
+	(void)n;
+	(void)sigs;
+	(void)len;
+	uint32_t *e = ctx, x = knot_wire_read_u32(d + 8);
+	if (!*e || (int32_t)(x - *e) < 0)
+		*e = x;
+}
+
 /* The earliest expiry over every signature of z. */
 static uint32_t earliest_of(const struct zone *z)
 {
 	uint32_t e = 0;
-	struct tree_iter it;
-	for (struct node *n = tree_iter_first(&it, z->tree); n; n = tree_iter_next(&it))
-		for (const struct rrset *r = node_first(n); r; r = node_next(n, r)) {
-			uint32_t pos = 0;
-			const uint8_t *d;
-			uint16_t len;
-			while (r->type == KNOT_RRTYPE_RRSIG &&
-				rrset_next_rdata(r, &pos, &d, &len)) {
-				uint32_t x = knot_wire_read_u32(d + 8);
-				if (!e || (int32_t)(x - e) < 0)
-					e = x;
-			}
-		}
+	each_rrsig(z, note_expiration, &e);
 	return e;
 }
 
