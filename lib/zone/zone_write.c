@@ -5,7 +5,6 @@
 #include <libknot/rrset-dump.h>
 #include <libknot/rrset.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,14 +75,6 @@ static int write_rr(const knot_rrset_t *one, const knot_rdata_t *rd, struct buf 
 	}
 }
 
-/* Off only in tests that compare the fast formatter with libknot's. */
-static atomic_bool fast_text = true;
-
-void zone_write_set_fast(bool on)
-{
-	atomic_store_explicit(&fast_text, on, memory_order_relaxed);
-}
-
 /* Appends one RR through rr_text when it takes it: 1 when written, 0 when
  * the RR is left to libknot, or a negative error when the buffer cannot grow. */
 static int write_rr_fast(const char *owner, size_t owner_len, const knot_rrset_t *rr,
@@ -131,31 +122,21 @@ static int write_rrset(const struct node *n, const char *owner, size_t owner_len
 	return 0;
 }
 
-/* The owner field of n's lines, formatted once for all of them; NULL when
- * the fast formatter is off. */
-static const char *owner_field(const struct node *n, char *text, size_t *len)
-{
-	if (!atomic_load_explicit(&fast_text, memory_order_relaxed))
-		return NULL;
-	*len = rr_text_owner(node_owner(n), text);
-	return text;
-}
-
 int zone_write_rrset(const struct node *n, const struct rrset *r, struct buf *out)
 {
-	char text[RR_TEXT_OWNER_MAX];
-	size_t len = 0;
-	const char *owner = owner_field(n, text, &len);
+	char owner[RR_TEXT_OWNER_MAX];
+	size_t len = rr_text_owner(node_owner(n), owner);
 	return write_rrset(n, owner, len, r, out);
 }
 
 /* Appends the lines of node n: the SOA first, as every zone file has it
- * (RFC 1035 §5.2). */
-static int write_node(const struct node *n, struct buf *b)
+ * (RFC 1035 §5.2). With fast, the owner field is formatted once for all
+ * of them and rr_text writes the RRs it takes; else libknot writes all. */
+static int write_node(const struct node *n, struct buf *b, bool fast)
 {
 	char text[RR_TEXT_OWNER_MAX];
-	size_t len = 0;
-	const char *owner = owner_field(n, text, &len);
+	size_t len = fast ? rr_text_owner(node_owner(n), text) : 0;
+	const char *owner = fast ? text : NULL;
 	const struct rrset *soa = (n->flags & NODE_APEX) ? node_find(n, KNOT_RRTYPE_SOA, 0) : NULL;
 	int rc = soa ? write_rrset(n, owner, len, soa, b) : 0;
 	for (const struct rrset *r = node_first(n); r && rc == 0; r = node_next(n, r))
@@ -179,7 +160,7 @@ static int put(int fd, const struct buf *b, size_t *pending)
 	return rc;
 }
 
-int zone_write_fd(const struct zone *z, int fd)
+static int write_fd(const struct zone *z, int fd, bool fast)
 {
 	size_t pending = 0;
 	struct buf b;
@@ -188,7 +169,7 @@ int zone_write_fd(const struct zone *z, int fd)
 	struct tree_iter it;
 	for (struct node *n = tree_iter_first(&it, z->tree); n && rc == 0;
 		n = tree_iter_next(&it)) {
-		rc = write_node(n, &b);
+		rc = write_node(n, &b, fast);
 		if (rc == 0 && b.len >= (1 << 20)) {
 			rc = put(fd, &b, &pending);
 			buf_clear(&b);
@@ -198,6 +179,16 @@ int zone_write_fd(const struct zone *z, int fd)
 		rc = put(fd, &b, &pending);
 	buf_deinit(&b);
 	return rc;
+}
+
+int zone_write_fd(const struct zone *z, int fd)
+{
+	return write_fd(z, fd, true);
+}
+
+int zone_write_fd_libknot(const struct zone *z, int fd)
+{
+	return write_fd(z, fd, false);
 }
 
 /* Several threads turn runs of CHUNK names into text, at most WINDOW runs
@@ -232,7 +223,7 @@ static void *format_runs(void *arg)
 		int rc = 0;
 		struct node *n = tree_iter_node(&it);
 		for (size_t k = 0; n && k < CHUNK && rc == 0; k++, n = tree_iter_next(&it))
-			rc = write_node(n, b);
+			rc = write_node(n, b, true);
 		pthread_mutex_lock(&w->lock);
 		w->done[i % WINDOW] = true;
 		if (rc != 0 && w->rc == 0)

@@ -15,8 +15,6 @@
 #ifndef CASCADE_ZONE_ZONE_WRITE_H
 #define CASCADE_ZONE_ZONE_WRITE_H
 
-#include <stdbool.h>
-
 #include "lib/util/buf.h"
 #include "lib/zone/zone.h"
 
@@ -30,9 +28,8 @@ int zone_write_file(const struct zone *z, const char *path);
 int zone_write_fd_threads(const struct zone *z, int fd, unsigned threads);
 int zone_write_file_threads(const struct zone *z, const char *path, unsigned threads);
 
-/* For tests: with on false every RR goes through libknot's formatter, as
- * before rr_text.h; the output must be the same either way. Set it before
- * writing (it is read once a name). */
-void zone_write_set_fast(bool on);
+/* For tests: zone_write_fd with every RR through libknot's formatter, as
+ * before rr_text.h; the output must be the same. */
+int zone_write_fd_libknot(const struct zone *z, int fd);
 
 #endif
