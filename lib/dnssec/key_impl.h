@@ -1,6 +1,7 @@
 /*
- * key_impl.h - what key.c and key_pkey.c share: the algorithm table and the
- * conversions between DNSSEC key encodings and OpenSSL EVP_PKEYs.
+ * key_impl.h - what the key files share: the algorithm table, the
+ * conversions between DNSSEC key encodings and OpenSSL EVP_PKEYs, and the
+ * making of ECDSA nonces.
  *
  * Ownership: functions that make an EVP_PKEY hand it to the caller (free
  * with EVP_PKEY_free); everything else is borrowed. Thread-safe.
@@ -9,6 +10,7 @@
 #define CASCADE_DNSSEC_KEY_IMPL_H
 
 #include <openssl/evp.h>
+#include <openssl/ec.h>
 
 #include "lib/dnssec/key.h"
 
@@ -43,5 +45,16 @@ int key_pkey_from_private(
 	const struct key_alg_info *a, const struct key_private *p, EVP_PKEY **out);
 /* The private material of pk. */
 int key_pkey_to_private(const struct key_alg_info *a, EVP_PKEY *pk, struct key_private *out);
+
+/* n (at most KEY_NONCE_BATCH) ECDSA nonce pairs for curve g into out, each
+ * k^-1 then r = (k * G).x mod n, width octets apiece (key_nonce.h). About
+ * half the cost of ECDSA_sign_setup per pair: the k^-1 of a batch share
+ * one inversion. out is as secret as the private key; on failure it holds
+ * no pair. bn is scratch, used by one thread at a time. */
+#define KEY_NONCE_BATCH 32
+int key_ec_nonces(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, uint8_t *out);
+/* The same from the given nonces k[0..n), each in [1, n) (a test picks
+ * them); leaves k in an unspecified state. */
+int key_ec_pairs(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, BIGNUM **k, uint8_t *out);
 
 #endif

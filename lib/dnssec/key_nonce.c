@@ -1,13 +1,13 @@
 /* key_nonce.c - ECDSA nonces made ahead of time (see key_nonce.h). */
-/* ECDSA_sign_setup and EC_KEY are deprecated in OpenSSL 3, and still the
- * only way to split a signature in two (see key_sign.c). */
+/* EVP_PKEY_get0_EC_KEY is deprecated in OpenSSL 3, and still the way to
+ * the key's curve as an EC_GROUP. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "lib/dnssec/key_nonce.h"
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
-#include <openssl/ecdsa.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -16,6 +16,131 @@
 
 #include "lib/dnssec/key_impl.h"
 #include "lib/util/err.h"
+
+/* ---- making pairs, a batch at a time ---- */
+
+/* The nonces of one batch: k[i] uniform in [1, n) by rejection from
+ * OpenSSL's private generator (FIPS 186-4 B.5.2), bits above the order's
+ * cleared first so that a draw is rarely rejected. */
+static int draw_ks(const BIGNUM *order, size_t width, size_t n, BIGNUM **k)
+{
+	uint8_t rnd[KEY_NONCE_BATCH * KEY_NONCE_PAIR_MAX / 2];
+	uint8_t top = (uint8_t)(0xff >> (width * 8 - (size_t)BN_num_bits(order)));
+	int rc = RAND_priv_bytes(rnd, (int)(n * width)) == 1 ? 0 : key_crypto_fail();
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint8_t *b = rnd + i * width;
+		for (int tries = 0; rc == 0; tries++) {
+			b[0] &= top;
+			if (!BN_bin2bn(b, (int)width, k[i]))
+				rc = key_crypto_fail();
+			else if (!BN_is_zero(k[i]) && BN_cmp(k[i], order) < 0)
+				break;
+			else if (tries == 64 || RAND_priv_bytes(b, (int)width) != 1)
+				rc = key_crypto_fail();
+		}
+	}
+	OPENSSL_cleanse(rnd, sizeof(rnd));
+	return rc;
+}
+
+/* r[i] = (k[i] * G).x mod n into out, then k[i] into Montgomery form and
+ * acc[i] = k[0] * ... * k[i], the prefix products of the inversion. The
+ * scalar multiplication is OpenSSL's constant-time one, as in its ECDSA. */
+static int points(const EC_GROUP *g, BN_CTX *bn, BN_MONT_CTX *mont, size_t width, size_t n,
+	BIGNUM **k, BIGNUM **acc, uint8_t *out)
+{
+	const BIGNUM *order = EC_GROUP_get0_order(g);
+	EC_POINT *R = EC_POINT_new(g);
+	BIGNUM *x = BN_new();
+	int rc = R && x ? 0 : ERR_NOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (EC_POINT_mul(g, R, k[i], NULL, NULL, bn) != 1 ||
+			EC_POINT_get_affine_coordinates(g, R, x, NULL, bn) != 1 ||
+			BN_nnmod(x, x, order, bn) != 1 || BN_is_zero(x) /* odds 2^-256 */ ||
+			BN_bn2binpad(x, out + (2 * i + 1) * width, (int)width) != (int)width ||
+			BN_to_montgomery(k[i], k[i], mont, bn) != 1 ||
+			(i == 0 ? !BN_copy(acc[0], k[0])
+				: BN_mod_mul_montgomery(acc[i], acc[i - 1], k[i], mont, bn) != 1))
+			rc = key_crypto_fail();
+	}
+	EC_POINT_clear_free(R);
+	BN_free(x);
+	return rc;
+}
+
+/* k[i]^-1 into out, all from one inversion (Montgomery's trick): with
+ * inv = (k[0] ... k[i])^-1, k[i]^-1 = inv * acc[i-1] and the next inv is
+ * inv * k[i]. The one inversion is Fermat's, k^(n-2), in constant time. */
+static int inverses(const BIGNUM *order, BN_CTX *bn, BN_MONT_CTX *mont, size_t width, size_t n,
+	BIGNUM **k, BIGNUM **acc, uint8_t *out)
+{
+	BIGNUM *e = BN_dup(order), *inv = BN_secure_new(), *t = BN_secure_new();
+	int rc = e && inv && t ? 0 : ERR_NOMEM;
+	if (rc == 0) {
+		BN_set_flags(t, BN_FLG_CONSTTIME);
+		if (BN_sub_word(e, 2) != 1 || !BN_from_montgomery(t, acc[n - 1], mont, bn) ||
+			BN_mod_exp_mont_consttime(inv, t, e, order, bn, mont) != 1 ||
+			BN_to_montgomery(inv, inv, mont, bn) != 1)
+			rc = key_crypto_fail();
+	}
+	for (size_t i = n; rc == 0 && i-- > 0;) {
+		if ((i > 0 ? BN_mod_mul_montgomery(t, inv, acc[i - 1], mont, bn) != 1
+			   : !BN_copy(t, inv)) ||
+			!BN_from_montgomery(t, t, mont, bn) ||
+			BN_bn2binpad(t, out + 2 * i * width, (int)width) != (int)width ||
+			(i > 0 && BN_mod_mul_montgomery(inv, inv, k[i], mont, bn) != 1))
+			rc = key_crypto_fail();
+	}
+	BN_free(e);
+	BN_clear_free(inv);
+	BN_clear_free(t);
+	return rc;
+}
+
+int key_ec_pairs(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, BIGNUM **k, uint8_t *out)
+{
+	if (n == 0 || n > KEY_NONCE_BATCH || 2 * width > KEY_NONCE_PAIR_MAX)
+		return ERR_INVAL;
+	const BIGNUM *order = EC_GROUP_get0_order(g);
+	BN_MONT_CTX *mont = EC_GROUP_get_mont_data(g);
+	BIGNUM *acc[KEY_NONCE_BATCH] = {0};
+	int rc = order && mont && (size_t)BN_num_bytes(order) == width ? 0 : ERR_INVAL;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (!(acc[i] = BN_secure_new()))
+			rc = ERR_NOMEM;
+	if (rc == 0)
+		rc = points(g, bn, mont, width, n, k, acc, out);
+	if (rc == 0)
+		rc = inverses(order, bn, mont, width, n, k, acc, out);
+	for (size_t i = 0; i < n; i++)
+		BN_clear_free(acc[i]);
+	if (rc < 0)
+		OPENSSL_cleanse(out, n * 2 * width); /* no half-made pair stays */
+	return rc;
+}
+
+int key_ec_nonces(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, uint8_t *out)
+{
+	if (n == 0 || n > KEY_NONCE_BATCH)
+		return ERR_INVAL;
+	BIGNUM *k[KEY_NONCE_BATCH] = {0};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!(k[i] = BN_secure_new()))
+			rc = ERR_NOMEM;
+		else
+			BN_set_flags(k[i], BN_FLG_CONSTTIME);
+	}
+	if (rc == 0)
+		rc = draw_ks(EC_GROUP_get0_order(g), width, n, k);
+	if (rc == 0)
+		rc = key_ec_pairs(g, bn, width, n, k, out);
+	for (size_t i = 0; i < n; i++)
+		BN_clear_free(k[i]);
+	return rc;
+}
+
+/* ---- the store ---- */
 
 struct key_nonces {
 	pthread_mutex_t lock;
@@ -52,18 +177,6 @@ size_t key_nonces_pair_size(const struct key_nonces *p)
 	return 2 * p->width;
 }
 
-/* One pair into out; OpenSSL's own setup, as a signature would make it. */
-static int make_one(struct key_nonces *p, EC_KEY *ec, BN_CTX *bn, uint8_t *out)
-{
-	BIGNUM *kinv = NULL, *r = NULL;
-	int w = (int)p->width;
-	int ok = ECDSA_sign_setup(ec, bn, &kinv, &r) == 1 && BN_bn2binpad(kinv, out, w) == w &&
-		BN_bn2binpad(r, out + w, w) == w;
-	BN_clear_free(kinv);
-	BN_clear_free(r);
-	return ok ? 0 : key_crypto_fail();
-}
-
 /* Room for twice as many pairs (at most max), under the lock. The memory
  * grows with the pairs made, not with max. Not realloc: the old block
  * is wiped before it is freed. */
@@ -86,37 +199,41 @@ static bool grow(struct key_nonces *p)
 	return true;
 }
 
-/* Stores the pair, unless the store is full; wipes it either way. */
-static bool store_one(struct key_nonces *p, uint8_t *pair)
+/* Stores up to n pairs, fewer when the store is full; wipes them all.
+ * Returns the number stored. */
+static size_t store(struct key_nonces *p, uint8_t *pairs, size_t n)
 {
-	size_t sz = key_nonces_pair_size(p);
+	size_t sz = key_nonces_pair_size(p), done = 0;
 	pthread_mutex_lock(&p->lock);
-	bool stored = p->count < p->max && (p->count < p->room || grow(p));
-	if (stored)
-		memcpy(p->pairs + p->count++ * sz, pair, sz);
+	while (done < n && p->count < p->max && (p->count < p->room || grow(p)))
+		memcpy(p->pairs + p->count++ * sz, pairs + done++ * sz, sz);
 	pthread_mutex_unlock(&p->lock);
-	OPENSSL_cleanse(pair, sz);
-	return stored;
+	OPENSSL_cleanse(pairs, n * sz);
+	return done;
 }
 
 int key_nonces_make(struct key_nonces *p, size_t n)
 {
-	/* A copy of the key and scratch numbers per call: several threads may
-	 * make pairs at once. */
-	const EC_KEY *src = EVP_PKEY_get0_EC_KEY(p->k->pkey);
-	EC_KEY *ec = src ? EC_KEY_dup(src) : NULL;
-	BN_CTX *bn = BN_CTX_new();
-	int rc = ec && bn ? 0 : key_crypto_fail();
+	/* The key's group only: the private key plays no part in a pair. */
+	const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(p->k->pkey);
+	const EC_GROUP *g = ec ? EC_KEY_get0_group(ec) : NULL;
+	BN_CTX *bn = BN_CTX_new(); /* per call: several threads may make pairs at once */
+	int rc = g && bn ? 0 : key_crypto_fail();
 	size_t made = 0;
-	uint8_t pair[KEY_NONCE_PAIR_MAX];
-	while (rc == 0 && made < n && key_nonces_count(p) < p->max) {
-		rc = make_one(p, ec, bn, pair);
-		if (rc == 0 && !store_one(p, pair))
+	uint8_t pairs[KEY_NONCE_BATCH * KEY_NONCE_PAIR_MAX];
+	while (rc == 0 && made < n) {
+		size_t room = p->max - key_nonces_count(p);
+		size_t b = n - made < KEY_NONCE_BATCH ? n - made : KEY_NONCE_BATCH;
+		if (b > room)
+			b = room;
+		if (b == 0)
+			break;
+		rc = key_ec_nonces(g, bn, p->width, b, pairs);
+		size_t kept = rc == 0 ? store(p, pairs, b) : 0;
+		made += kept;
+		if (kept < b)
 			break; /* full, or no memory to grow: enough */
-		made += rc == 0;
 	}
-	OPENSSL_cleanse(pair, sizeof(pair)); /* a failed make may have left half a pair */
-	EC_KEY_free(ec);
 	BN_CTX_free(bn);
 	return rc < 0 ? rc : (int)made;
 }
@@ -158,8 +275,6 @@ void key_nonces_free(struct key_nonces *p)
 
 /* ---- filler threads ---- */
 
-#define FILL_STEP 16 /* pairs per store and turn: a stop waits for one turn */
-
 struct key_nonces_fill {
 	struct key_nonces *const *stores;
 	size_t n;
@@ -175,7 +290,7 @@ static void *fill_run(void *arg)
 	while (more && !atomic_load(&f->stop)) {
 		more = false;
 		for (size_t i = 0; i < f->n; i++)
-			if (f->stores[i] && key_nonces_make(f->stores[i], FILL_STEP) > 0)
+			if (f->stores[i] && key_nonces_make(f->stores[i], KEY_NONCE_BATCH) > 0)
 				more = true;
 	}
 	return NULL;

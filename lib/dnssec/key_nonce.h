@@ -4,7 +4,8 @@
  * An ECDSA signature costs two parts: a nonce k with r = (k*G).x and k^-1
  * (nearly all of the work, and independent of the message), then
  * s = k^-1 * (h + r * d), which is cheap (FIPS 186-4 §6.4, B.5). A store
- * holds (k^-1, r) pairs made on a thread that would otherwise idle, for
+ * holds (k^-1, r) pairs made (a batch at a time: key_ec_nonces in
+ * key_impl.h) on a thread that would otherwise idle, for
  * instance while a zone file is parsed; signers (key_signer_draw) then take
  * them instead of making their own.
  *

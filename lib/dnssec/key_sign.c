@@ -1,6 +1,6 @@
 /* key_sign.c - signatures in DNSSEC wire form (see key.h). */
-/* ECDSA_sign_setup and the EC_KEY it needs are deprecated in OpenSSL 3 but
- * still the only way to choose the nonce path (see ec_sign). */
+/* ECDSA_do_sign_ex and the EC_KEY it needs are deprecated in OpenSSL 3 but
+ * still the only way to choose the nonce (see ec_sign). */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -115,11 +115,11 @@ struct key_signer {
 	EVP_PKEY_CTX *pctx; /* RSA: initialised once; EVP_PKEY_sign may run again on it */
 	EC_KEY *ec;	    /* ECDSA: this signer's own copy of the key */
 	BN_CTX *bn;	    /* ECDSA: scratch numbers, reused */
-	/* ECDSA nonces made ahead (key_signer_draw): a batch taken from the
-	 * store, used from the end down, each wiped once used */
+	/* ECDSA nonces: a batch taken from the store (key_signer_draw) or
+	 * made here, used from the end down, each wiped once used */
 	struct key_nonces *store;
 	BIGNUM *kinv, *r;
-	size_t batch;
+	size_t batch, make; /* pairs in hand; pairs the next batch made here */
 	uint8_t pairs[KEY_SIGNER_BATCH * KEY_NONCE_PAIR_MAX];
 };
 
@@ -139,7 +139,12 @@ static int signer_setup(struct key_signer *s)
 		const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(s->k->pkey);
 		s->ec = ec ? EC_KEY_dup(ec) : NULL;
 		s->bn = BN_CTX_new();
-		return s->ec && s->bn ? 0 : key_crypto_fail();
+		s->kinv = BN_secure_new();
+		s->r = BN_new();
+		s->make = 1;
+		if (s->kinv)
+			BN_set_flags(s->kinv, BN_FLG_CONSTTIME);
+		return s->ec && s->bn && s->kinv && s->r ? 0 : key_crypto_fail();
 	}
 	s->pctx = EVP_PKEY_CTX_new_from_pkey(s->lib, s->k->pkey, NULL);
 	if (!s->pctx || EVP_PKEY_sign_init(s->pctx) != 1 ||
@@ -149,45 +154,45 @@ static int signer_setup(struct key_signer *s)
 	return 0;
 }
 
-/* A pair made ahead into s->kinv and s->r, if the store has one. */
-static bool drawn_pair(struct key_signer *s)
+_Static_assert(KEY_SIGNER_BATCH <= KEY_NONCE_BATCH, "a signer's batch is made in one go");
+
+/* The next nonce pair into s->kinv and s->r: from the batch in hand, else
+ * from the store, else from a batch made here. Made batches grow from one
+ * pair to KEY_SIGNER_BATCH, so that a signer used once makes one. Each
+ * pair is wiped once read. */
+static int next_pair(struct key_signer *s)
 {
-	if (!s->store)
-		return false;
-	if (s->batch == 0)
-		s->batch = key_nonces_take(s->store, s->pairs, KEY_SIGNER_BATCH);
-	if (s->batch == 0)
-		return false;
 	size_t w = s->a->size;
+	if (s->batch == 0 && s->store)
+		s->batch = key_nonces_take(s->store, s->pairs, KEY_SIGNER_BATCH);
+	if (s->batch == 0) {
+		int rc = key_ec_nonces(EC_KEY_get0_group(s->ec), s->bn, w, s->make, s->pairs);
+		if (rc < 0)
+			return rc;
+		s->batch = s->make;
+		s->make = 2 * s->make < KEY_SIGNER_BATCH ? 2 * s->make : KEY_SIGNER_BATCH;
+	}
 	uint8_t *pair = s->pairs + --s->batch * 2 * w;
 	bool ok = BN_bin2bn(pair, (int)w, s->kinv) && BN_bin2bn(pair + w, (int)w, s->r);
 	OPENSSL_cleanse(pair, 2 * w);
-	return ok;
+	return ok ? 0 : key_crypto_fail();
 }
 
-/* ECDSA over the digest h (RFC 6605 §4), with a nonce k drawn from
- * OpenSSL's private random generator (FIPS 186-4 B.5). EVP_PKEY_sign would
- * also hash the private key and the digest into k, fetching SHA-512 and
- * allocating on every call; that costs about a tenth of a signature, and
- * RFC 6605 asks only for a random k. Setup and signing are OpenSSL's own
- * constant-time code, the same as EVP's; the numbers are wiped. */
+/* ECDSA over the digest h (RFC 6605 §4) with a random nonce (FIPS 186-4
+ * B.5.2) made as key_ec_nonces says; s is OpenSSL's constant-time code.
+ * EVP_PKEY_sign would also hash the private key and the digest into k,
+ * fetching SHA-512 and allocating on every call, and invert each k alone:
+ * RFC 6605 asks only for a random k. The numbers are wiped. */
 static int ec_sign(struct key_signer *s, const uint8_t *h, unsigned hlen, uint8_t *sig)
 {
 	size_t w = s->a->size;
 	for (int tries = 0; tries < 3; tries++) {
-		ECDSA_SIG *es = NULL;
-		if (drawn_pair(s)) {
-			es = ECDSA_do_sign_ex(h, (int)hlen, s->kinv, s->r, s->ec);
-			BN_clear(s->kinv);
-			BN_clear(s->r);
-		} else {
-			BIGNUM *kinv = NULL, *r = NULL;
-			if (ECDSA_sign_setup(s->ec, s->bn, &kinv, &r) != 1)
-				return key_crypto_fail();
-			es = ECDSA_do_sign_ex(h, (int)hlen, kinv, r, s->ec);
-			BN_clear_free(kinv);
-			BN_clear_free(r);
-		}
+		int rc = next_pair(s);
+		if (rc < 0)
+			return rc;
+		ECDSA_SIG *es = ECDSA_do_sign_ex(h, (int)hlen, s->kinv, s->r, s->ec);
+		BN_clear(s->kinv);
+		BN_clear(s->r);
 		if (!es) /* s = 0 for this k (odds 2^-256): a new k */
 			continue;
 		const BIGNUM *er = NULL, *es_s = NULL;
@@ -204,13 +209,6 @@ int key_signer_draw(struct key_signer *s, struct key_nonces *store)
 {
 	if (!s->ec || key_nonces_pair_size(store) != 2 * s->a->size)
 		return ERR_INVAL;
-	if (!s->kinv) {
-		s->kinv = BN_secure_new();
-		s->r = BN_new();
-		if (!s->kinv || !s->r)
-			return ERR_NOMEM;
-		BN_set_flags(s->kinv, BN_FLG_CONSTTIME);
-	}
 	s->store = store;
 	return 0;
 }

@@ -1,5 +1,6 @@
-/* test_key_nonce.c - ECDSA nonces made ahead: every signature verifies and
- * no nonce serves twice, with one thread or several. */
+/* test_key_nonce.c - ECDSA nonces: each pair of a batch is what plain
+ * OpenSSL calls make of its k; made ahead, every signature verifies and no
+ * nonce serves twice, with one thread or several. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +11,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/rand.h>
 
 #include "lib/dnssec/key.h"
+#include "lib/dnssec/key_impl.h"
 #include "lib/dnssec/key_nonce.h"
 #include "lib/util/err.h"
 
@@ -212,6 +218,83 @@ static void test_threads(void **state)
 	key_free(k);
 }
 
+/* Pair i of out against k: r = (k * G).x mod n by EC_POINT_mul, and k^-1
+ * by BN_mod_inverse, each on its own (no batch, no Montgomery trick). */
+static void check_pair(
+	const EC_GROUP *g, BN_CTX *bn, const BIGNUM *k, const uint8_t *pair, size_t width)
+{
+	const BIGNUM *order = EC_GROUP_get0_order(g);
+	EC_POINT *R = EC_POINT_new(g);
+	BIGNUM *x = BN_new(), *inv = BN_new();
+	uint8_t want[2 * 48];
+	assert_non_null(R);
+	assert_int_equal(EC_POINT_mul(g, R, k, NULL, NULL, bn), 1);
+	assert_int_equal(EC_POINT_get_affine_coordinates(g, R, x, NULL, bn), 1);
+	assert_int_equal(BN_nnmod(x, x, order, bn), 1);
+	assert_non_null(BN_mod_inverse(inv, k, order, bn));
+	assert_int_equal(BN_bn2binpad(inv, want, (int)width), (int)width);
+	assert_int_equal(BN_bn2binpad(x, want + width, (int)width), (int)width);
+	assert_memory_equal(pair, want, 2 * width);
+	EC_POINT_free(R);
+	BN_free(x);
+	BN_free(inv);
+}
+
+/* Batches of 1, 2, 5 and 32 nonces on P-256 and P-384, with the smallest
+ * and largest k (1 and n - 1) among random ones: every k^-1 and r is what
+ * OpenSSL's plain calls give. Batches of 0 or 33 are refused. */
+static void test_batch(void **state)
+{
+	(void)state;
+	static const struct {
+		int nid;
+		size_t width;
+	} curves[] = {{NID_X9_62_prime256v1, 32}, {NID_secp384r1, 48}};
+	static const size_t sizes[] = {1, 2, 5, KEY_NONCE_BATCH};
+	BN_CTX *bn = BN_CTX_new();
+	uint8_t out[KEY_NONCE_BATCH * KEY_NONCE_PAIR_MAX];
+	for (size_t c = 0; c < 2; c++) {
+		EC_GROUP *g = EC_GROUP_new_by_curve_name(curves[c].nid);
+		size_t w = curves[c].width;
+		const BIGNUM *order = EC_GROUP_get0_order(g);
+		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+			size_t n = sizes[z];
+			BIGNUM *k[KEY_NONCE_BATCH], *copy[KEY_NONCE_BATCH];
+			for (size_t i = 0; i < n; i++) {
+				k[i] = BN_new();
+				if (i == 0)
+					assert_true(BN_one(k[i]));
+				else if (i == n - 1)
+					assert_int_equal(BN_sub(k[i], order, BN_value_one()), 1);
+				else
+					assert_int_equal(BN_rand_range(k[i], order), 1);
+				if (BN_is_zero(k[i]))
+					assert_true(BN_one(k[i]));
+				copy[i] = BN_dup(k[i]);
+			}
+			assert_int_equal(key_ec_pairs(g, bn, w, n, k, out), 0);
+			for (size_t i = 0; i < n; i++) {
+				check_pair(g, bn, copy[i], out + 2 * i * w, w);
+				BN_free(k[i]);
+				BN_free(copy[i]);
+			}
+			/* drawn nonces: r and k^-1 are in range and k^-1 is not 0 */
+			assert_int_equal(key_ec_nonces(g, bn, w, n, out), 0);
+			for (size_t i = 0; i < 2 * n; i++) {
+				BIGNUM *v = BN_bin2bn(out + i * w, (int)w, NULL);
+				assert_false(BN_is_zero(v));
+				assert_true(BN_cmp(v, order) < 0);
+				BN_free(v);
+			}
+		}
+		assert_int_equal(key_ec_nonces(g, bn, w, 0, out), ERR_INVAL);
+		assert_int_equal(key_ec_nonces(g, bn, w, KEY_NONCE_BATCH + 1, out), ERR_INVAL);
+		assert_int_equal(key_ec_nonces(g, bn, w + 1, 1, out), ERR_INVAL);
+		EC_GROUP_free(g);
+	}
+	BN_CTX_free(bn);
+}
+
 /* Filler threads fill a store up to its size and stop by themselves, or
  * stop when told; a set without stores or threads starts nothing. */
 static void test_fill(void **state)
@@ -244,6 +327,7 @@ static void test_fill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_one_thread),
 		cmocka_unit_test(test_threads),
