@@ -97,6 +97,7 @@ static int plan(struct signer *s)
 		return ERR_NOMEM;
 	while (n) {
 		struct node *next = tree_iter_next(&it);
+		tree_iter_prefetch(&it, TREE_PREFETCH_AHEAD);
 		bool data = signer_keeps_data(n);
 		bool below = next &&
 			name_key_is_ancestor(
@@ -242,9 +243,9 @@ static int sort_chain(struct signer *s, struct buf *err)
 		if (!j->in_nsec3)
 			continue;
 		struct nsec3_ent *e = &s->ents[s->nents++];
-		memcpy(e->hash, j->hash, NSEC3_HASH_LEN);
-		e->bitmap = j->bitmap;
-		e->bitmap_len = j->bitmap_len;
+		memcpy(e->hash, j->nsec3->hash, NSEC3_HASH_LEN);
+		e->bitmap = j->nsec3->bitmap;
+		e->bitmap_len = j->nsec3->bitmap_len;
 		e->out = NULL;
 	}
 	qsort(s->ents, s->nents, sizeof(*s->ents), hash_cmp);
@@ -269,6 +270,10 @@ static int merge_out(struct signer *s, struct node ***out, size_t *n)
 	size_t a = 0, b = 0, k = 0;
 	int rc = 0;
 	while (rc == 0 && (a < s->njobs || b < s->nents)) {
+		if (a + TREE_PREFETCH_AHEAD < s->njobs)
+			node_prefetch(s->jobs[a + TREE_PREFETCH_AHEAD].out);
+		if (b + TREE_PREFETCH_AHEAD < s->nents)
+			node_prefetch(s->ents[b + TREE_PREFETCH_AHEAD].out);
 		struct node *x = a < s->njobs ? s->jobs[a].out : NULL;
 		struct node *y = b < s->nents ? s->ents[b].out : NULL;
 		int c = !x   ? 1

@@ -16,18 +16,27 @@
 #define SIGNER_TYPES_MAX (65536 + 2) /* a node's RRset types, plus NSEC and RRSIG */
 
 /* One name of the signed zone. */
-struct job {
-	struct node *in;	      /* the input node (borrowed from the input version) */
-	struct node *out;	      /* the signed node */
-	const struct node *nsec_next; /* NSEC: the input node of the next name in the chain */
-	bool ent;		      /* no data of its own after stripping */
-	bool auth;		      /* not occluded */
-	bool in_nsec3;		      /* has an NSEC3 record */
-	bool no_nsec3;		      /* an ENT opt-out leaves out of the NSEC3 chain */
-	bool signed_data;	      /* some RRset here is signed (RRSIG in the bitmap) */
+/* NSEC3: the hash of a name in the chain and the Type Bit Maps field its
+ * record will carry. */
+struct job_nsec3 {
 	uint8_t hash[NSEC3_HASH_LEN];
-	uint8_t *bitmap; /* NSEC3: its Type Bit Maps field (worker arena) */
 	uint16_t bitmap_len;
+	uint8_t bitmap[];
+};
+
+/* One name of the signed zone. Kept small: a zone has a job per name. */
+struct job {
+	struct node *in;		      /* the input node (borrowed from the input version) */
+	struct node *out;		      /* the signed node */
+	union {				      /* by the denial mode */
+		const struct node *nsec_next; /* NSEC: the input node of the next name */
+		struct job_nsec3 *nsec3;      /* NSEC3, with in_nsec3 (a worker's arena) */
+	};
+	bool ent;	  /* no data of its own after stripping */
+	bool auth;	  /* not occluded */
+	bool in_nsec3;	  /* has an NSEC3 record */
+	bool no_nsec3;	  /* an ENT opt-out leaves out of the NSEC3 chain */
+	bool signed_data; /* some RRset here is signed (RRSIG in the bitmap) */
 };
 
 /* One NSEC3 record to make (RFC 5155 §3.2): the hash of its name, the hash

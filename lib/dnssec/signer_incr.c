@@ -493,10 +493,10 @@ static int nsec3_of_dirty(struct incr *x, size_t *cap)
 				       s->o->iterations, h);
 		if (rc < 0)
 			return rc;
-		const uint8_t *hash = now ? j->hash : h;
+		const uint8_t *hash = now ? j->nsec3->hash : h;
 		bool was = old_nsec3(x, hash) != NULL;
 		if (now)
-			rc = push_ent(s, cap, hash, j->bitmap, j->bitmap_len);
+			rc = push_ent(s, cap, hash, j->nsec3->bitmap, j->nsec3->bitmap_len);
 		if (rc == 0 && now && !was)
 			rc = push_hash(&x->added, &x->nadded, &x->addcap, hash);
 		if (rc == 0 && was && !now)

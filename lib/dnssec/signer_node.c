@@ -337,10 +337,6 @@ static int prepare_nsec3(struct signer *s, struct worker *w, struct job *j, cons
 	j->in_nsec3 = in_nsec3_chain(s, j);
 	if (!j->in_nsec3)
 		return 0;
-	int rc = nsec3_hash(
-		node_owner(j->in), s->o->salt, s->o->salt_len, s->o->iterations, j->hash);
-	if (rc < 0)
-		return rc;
 	uint16_t *types = w->types;
 	size_t k = n ? denial_types(j, n, types, SIGNER_TYPES_MAX - 1) : 0;
 	if (j->signed_data)
@@ -349,9 +345,14 @@ static int prepare_nsec3(struct signer *s, struct worker *w, struct job *j, cons
 	int bl = bitmap_from_types(types, k, bm, sizeof(bm));
 	if (bl < 0)
 		return bl;
-	j->bitmap = arena_dup(&w->mem, bm, (size_t)bl);
-	j->bitmap_len = (uint16_t)bl;
-	return j->bitmap || bl == 0 ? 0 : ERR_NOMEM;
+	struct job_nsec3 *n3 = arena_alloc(&w->mem, sizeof(*n3) + (size_t)bl);
+	if (!n3)
+		return ERR_NOMEM;
+	memcpy(n3->bitmap, bm, (size_t)bl);
+	n3->bitmap_len = (uint16_t)bl;
+	j->nsec3 = n3;
+	return nsec3_hash(
+		node_owner(j->in), s->o->salt, s->o->salt_len, s->o->iterations, n3->hash);
 }
 
 /* Builds the node of w->rrs: fixes the RDATA pointers first. */
@@ -385,6 +386,8 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 {
 	struct job *j = &s->jobs[i];
 	const struct node *in = j->in;
+	if (i + TREE_PREFETCH_AHEAD < s->njobs)
+		node_prefetch(s->jobs[i + TREE_PREFETCH_AHEAD].in);
 	w->nrrs = w->ngen = 0;
 	w->names++;
 	w->old = s->prev ? tree_find(s->prev->out->tree, node_key(in), in->key_len) : NULL;

@@ -473,6 +473,16 @@ int tree_build(struct node **nodes, size_t n, struct tree **out)
 	return 0;
 }
 
+void tree_iter_prefetch(const struct tree_iter *it, unsigned ahead)
+{
+	if (it->depth < 0)
+		return;
+	const struct tree *leaf = it->path[it->depth];
+	unsigned at = it->idx[it->depth] + ahead;
+	if (at < leaf->n)
+		node_prefetch(leaf->slot[at]);
+}
+
 struct node *tree_iter_node(const struct tree_iter *it)
 {
 	if (it->depth < 0)

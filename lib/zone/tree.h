@@ -58,6 +58,13 @@ struct node *tree_iter_next(struct tree_iter *it);
 struct node *tree_iter_prev(struct tree_iter *it);
 /* The node under the iterator, or NULL. */
 struct node *tree_iter_node(const struct tree_iter *it);
+/* Asks the CPU to fetch the node `ahead` places after the iterator's
+ * (within its leaf): a walk in name order visits nodes allocated in file
+ * order, and each would otherwise stall on memory. A hint only. */
+void tree_iter_prefetch(const struct tree_iter *it, unsigned ahead);
+/* How far ahead walks ask: the work of a few names covers one miss, which
+ * costs hundreds of ns under virtualisation. */
+#define TREE_PREFETCH_AHEAD 8
 
 /* When both iterators stand on the first node of one and the same block
  * (shared by their trees), the height of the largest such block above the

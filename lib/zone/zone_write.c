@@ -169,6 +169,7 @@ static int write_fd(const struct zone *z, int fd, bool fast)
 	struct tree_iter it;
 	for (struct node *n = tree_iter_first(&it, z->tree); n && rc == 0;
 		n = tree_iter_next(&it)) {
+		tree_iter_prefetch(&it, TREE_PREFETCH_AHEAD);
 		rc = write_node(n, &b, fast);
 		if (rc == 0 && b.len >= (1 << 20)) {
 			rc = put(fd, &b, &pending);
@@ -222,8 +223,10 @@ static void *format_runs(void *arg)
 		struct tree_iter it = w->starts[i];
 		int rc = 0;
 		struct node *n = tree_iter_node(&it);
-		for (size_t k = 0; n && k < CHUNK && rc == 0; k++, n = tree_iter_next(&it))
+		for (size_t k = 0; n && k < CHUNK && rc == 0; k++, n = tree_iter_next(&it)) {
+			tree_iter_prefetch(&it, TREE_PREFETCH_AHEAD);
 			rc = write_node(n, b, true);
+		}
 		pthread_mutex_lock(&w->lock);
 		w->done[i % WINDOW] = true;
 		if (rc != 0 && w->rc == 0)
