@@ -1,4 +1,5 @@
-/* key_nonce.c - ECDSA nonces made ahead of time (see key_nonce.h). */
+/* key_nonce.c - ECDSA nonces, made a batch at a time (key_impl.h) and stored
+ * ahead of use (key_nonce.h). */
 /* EVP_PKEY_get0_EC_KEY is deprecated in OpenSSL 3, and still the way to
  * the key's curve as an EC_GROUP. */
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -121,8 +122,10 @@ int key_ec_pairs(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, BIGNUM *
 
 int key_ec_nonces(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, uint8_t *out)
 {
-	if (n == 0 || n > KEY_NONCE_BATCH)
-		return ERR_INVAL;
+	const BIGNUM *order = EC_GROUP_get0_order(g);
+	if (n == 0 || n > KEY_NONCE_BATCH || 2 * width > KEY_NONCE_PAIR_MAX || !order ||
+		(size_t)BN_num_bytes(order) != width)
+		return ERR_INVAL; /* draw_ks relies on all of it */
 	BIGNUM *k[KEY_NONCE_BATCH] = {0};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -132,7 +135,7 @@ int key_ec_nonces(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, uint8_t
 			BN_set_flags(k[i], BN_FLG_CONSTTIME);
 	}
 	if (rc == 0)
-		rc = draw_ks(EC_GROUP_get0_order(g), width, n, k);
+		rc = draw_ks(order, width, n, k);
 	if (rc == 0)
 		rc = key_ec_pairs(g, bn, width, n, k, out);
 	for (size_t i = 0; i < n; i++)

@@ -269,9 +269,9 @@ static int new_signer(const struct signer_key *k, struct key_signer **out)
 	return rc;
 }
 
-/* RRSIGs over RRset r by every key with the right role. */
+/* RRSIGs over RRset r, owned by owner, by every key with the right role. */
 static int sign_rrset(
-	struct signer *s, struct worker *w, const struct node *n, const struct rrset *r)
+	struct signer *s, struct worker *w, const uint8_t *owner, const struct rrset *r)
 {
 	bool keyset = r->type == KNOT_RRTYPE_DNSKEY || r->type == KNOT_RRTYPE_CDS ||
 		r->type == KNOT_RRTYPE_CDNSKEY;
@@ -287,14 +287,14 @@ static int sign_rrset(
 		}
 		struct rrsig_fields f = {.type_covered = r->type,
 			.algorithm = k->key->algorithm,
-			.labels = rrsig_labels(node_owner(n)),
+			.labels = rrsig_labels(owner),
 			.original_ttl = r->ttl,
 			.expiration = s->o->expiration,
 			.inception = s->o->inception,
 			.key_tag = k->key->tag,
 			.signer = s->apex};
 		buf_clear(&w->data);
-		rc = rrsig_append_signed_data(&f, node_owner(n), r, &w->data);
+		rc = rrsig_append_signed_data(&f, owner, r, &w->data);
 		if (rc < 0)
 			return rc;
 		/* The RRSIG RDATA is the head the signed data starts with, then the
@@ -374,9 +374,28 @@ static int sign_data(struct signer *s, struct worker *w, struct job *j, const st
 		j->signed_data = true;
 		/* the ZONEMD placeholder is signed once it holds the digest */
 		if (r->type != KNOT_RRTYPE_ZONEMD || !apex || !s->o->zonemd_hash)
-			rc = sign_rrset(s, w, data, r);
+			rc = sign_rrset(s, w, node_owner(data), r);
 	}
 	return rc;
+}
+
+/* Whether the signed zone takes the input's node as it is, told before any
+ * work: nothing to sign, strip or add, and no NSEC or NSEC3 of its own. Most
+ * names of an opt-out zone (insecure delegations, their glue) are such.
+ * The test at the end of signer_node finds the same, after the work. */
+static bool as_is(const struct signer *s, const struct job *j)
+{
+	const struct node *n = j->in;
+	if (n->flags & NODE_APEX)
+		return false;
+	if (j->auth && !j->ent && !(s->o->nsec3 && s->o->opt_out && signer_insecure_cut(n)))
+		return false; /* signed data, an NSEC or an NSEC3 */
+	if (j->auth && j->ent && s->o->nsec3 && !j->no_nsec3)
+		return false; /* the ENT's NSEC3 */
+	for (const struct rrset *r = node_first(n); r; r = node_next(n, r))
+		if (signer_stripped(r->type, false))
+			return false;
+	return true;
 }
 
 /* Another name's input RRsets are signed as they are; the apex gets records
@@ -388,8 +407,13 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 	const struct node *in = j->in;
 	if (i + TREE_PREFETCH_AHEAD < s->njobs)
 		node_prefetch(s->jobs[i + TREE_PREFETCH_AHEAD].in);
-	w->nrrs = w->ngen = 0;
 	w->names++;
+	if (as_is(s, j)) {
+		j->out = node_ref(j->in);
+		w->rrs_out += node_rr_count(j->out);
+		return 0;
+	}
+	w->nrrs = w->ngen = 0;
 	w->old = s->prev ? tree_find(s->prev->out->tree, node_key(in), in->key_len) : NULL;
 	buf_clear(&w->gen);
 	int rc = add_input(s, w, in);
@@ -406,7 +430,7 @@ int signer_node(struct signer *s, struct worker *w, size_t i)
 		union one_rrset nsec;
 		rc = add_nsec(s, w, j, data, &nsec);
 		if (rc == 0)
-			rc = sign_rrset(s, w, data, &nsec.set);
+			rc = sign_rrset(s, w, node_owner(data), &nsec.set);
 		j->signed_data = true;
 	}
 	if (rc == 0 && s->o->nsec3)
@@ -475,19 +499,21 @@ int signer_nsec3_node(struct signer *s, struct worker *w, size_t i)
 	w->nrrs = w->ngen = 0;
 	w->names++;
 	buf_clear(&w->gen);
-	struct node *plain = NULL;
+	w->old = NULL;
+	if (s->prev) {
+		uint8_t key[LIMIT_NAME_LEN + 1];
+		size_t kl = name_key(owner, key);
+		w->old = tree_find(s->prev->out->tree, key, kl);
+	}
+	union one_rrset u;
+	one_rrset(&u, KNOT_RRTYPE_NSEC3, s->denial_ttl, rd, at);
 	rc = add_generated(w, KNOT_RRTYPE_NSEC3, 0, s->denial_ttl, rd, at);
 	if (rc == 0)
-		rc = build(w, owner, 0, &plain);
-	w->old = s->prev && plain ? tree_find(s->prev->out->tree, node_key(plain), plain->key_len)
-				  : NULL;
-	if (rc == 0)
-		rc = sign_rrset(s, w, plain, node_first(plain));
+		rc = sign_rrset(s, w, owner, &u.set);
 	if (rc == 0)
 		rc = build(w, owner, 0, &e->out);
 	if (rc == 0)
 		w->rrs_out += node_rr_count(e->out);
-	node_unref(plain);
 	return rc;
 }
 
@@ -523,7 +549,7 @@ int signer_zonemd(struct signer *s, struct zone **z)
 	if (rc == 0)
 		rc = build(w, node_owner(apex), apex->flags, &plain);
 	if (rc == 0)
-		rc = sign_rrset(s, w, plain, node_find(plain, KNOT_RRTYPE_ZONEMD, 0));
+		rc = sign_rrset(s, w, node_owner(plain), node_find(plain, KNOT_RRTYPE_ZONEMD, 0));
 	if (rc == 0)
 		rc = build(w, node_owner(apex), apex->flags, &done);
 	node_unref(plain);

@@ -290,6 +290,8 @@ static void test_batch(void **state)
 		assert_int_equal(key_ec_nonces(g, bn, w, 0, out), ERR_INVAL);
 		assert_int_equal(key_ec_nonces(g, bn, w, KEY_NONCE_BATCH + 1, out), ERR_INVAL);
 		assert_int_equal(key_ec_nonces(g, bn, w + 1, 1, out), ERR_INVAL);
+		assert_int_equal(key_ec_nonces(g, bn, w - 1, 1, out), ERR_INVAL);
+		assert_int_equal(key_ec_pairs(g, bn, w, 0, NULL, out), ERR_INVAL);
 		EC_GROUP_free(g);
 	}
 	BN_CTX_free(bn);
