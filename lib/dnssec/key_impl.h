@@ -53,6 +53,10 @@ int key_pkey_to_private(const struct key_alg_info *a, EVP_PKEY *pk, struct key_p
  * no pair. bn is scratch, used by one thread at a time. */
 #define KEY_NONCE_BATCH 32
 int key_ec_nonces(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, uint8_t *out);
+/* The big-endian number of width octets (a multiple of 8) into bn, a
+ * 64-bit word at a time: unlike BN_bin2bn, the time does not tell how many
+ * leading octets are zero, which would leak bits of a secret nonce. */
+int key_bn_load(BIGNUM *bn, const uint8_t *b, size_t width);
 /* The same from the given nonces k[0..n), each in [1, n) (a test picks
  * them); leaves k in an unspecified state. */
 int key_ec_pairs(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, BIGNUM **k, uint8_t *out);

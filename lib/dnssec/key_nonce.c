@@ -20,23 +20,57 @@
 
 /* ---- making pairs, a batch at a time ---- */
 
+int key_bn_load(BIGNUM *bn, const uint8_t *b, size_t width)
+{
+	if (width % 8 != 0)
+		return ERR_INVAL;
+	BN_zero(bn);
+	for (size_t i = 0; i < width; i += 8) {
+		uint64_t w = 0;
+		for (size_t k = 0; k < 8; k++)
+			w = w << 8 | b[i + k];
+		if (BN_lshift(bn, bn, 64) != 1 || BN_add_word(bn, (BN_ULONG)w) != 1)
+			return key_crypto_fail();
+	}
+	return 0;
+}
+
+/* 0 < b < order, both width octets big-endian, with no branch on b. */
+static bool in_range(const uint8_t *b, const uint8_t *order, size_t width)
+{
+	unsigned lt = 0, gt = 0, any = 0;
+	for (size_t i = 0; i < width; i++) {
+		unsigned x = b[i], y = order[i];
+		unsigned undecided = ~(lt | gt) & 1u;
+		lt |= undecided & ((x - y) >> 8 & 1u);
+		gt |= undecided & ((y - x) >> 8 & 1u);
+		any |= x;
+	}
+	return (lt & (any != 0)) != 0;
+}
+
 /* The nonces of one batch: k[i] uniform in [1, n) by rejection from
  * OpenSSL's private generator (FIPS 186-4 B.5.2), bits above the order's
- * cleared first so that a draw is rarely rejected. */
+ * cleared first so that a draw is rarely rejected. The test and the load
+ * take the same time whatever k is, but for a zero top word (odds 2^-64):
+ * a nonce's length must not show (the Minerva attacks). */
 static int draw_ks(const BIGNUM *order, size_t width, size_t n, BIGNUM **k)
 {
-	uint8_t rnd[KEY_NONCE_BATCH * KEY_NONCE_PAIR_MAX / 2];
+	uint8_t rnd[KEY_NONCE_BATCH * KEY_NONCE_PAIR_MAX / 2], ord[KEY_NONCE_PAIR_MAX / 2];
 	uint8_t top = (uint8_t)(0xff >> (width * 8 - (size_t)BN_num_bits(order)));
-	int rc = RAND_priv_bytes(rnd, (int)(n * width)) == 1 ? 0 : key_crypto_fail();
+	int rc = BN_bn2binpad(order, ord, (int)width) == (int)width &&
+			RAND_priv_bytes(rnd, (int)(n * width)) == 1
+		? 0
+		: key_crypto_fail();
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		uint8_t *b = rnd + i * width;
 		for (int tries = 0; rc == 0; tries++) {
 			b[0] &= top;
-			if (!BN_bin2bn(b, (int)width, k[i]))
-				rc = key_crypto_fail();
-			else if (!BN_is_zero(k[i]) && BN_cmp(k[i], order) < 0)
+			if (in_range(b, ord, width)) {
+				rc = key_bn_load(k[i], b, width);
 				break;
-			else if (tries == 64 || RAND_priv_bytes(b, (int)width) != 1)
+			}
+			if (tries == 64 || RAND_priv_bytes(b, (int)width) != 1)
 				rc = key_crypto_fail();
 		}
 	}
@@ -123,8 +157,8 @@ int key_ec_pairs(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, BIGNUM *
 int key_ec_nonces(const EC_GROUP *g, BN_CTX *bn, size_t width, size_t n, uint8_t *out)
 {
 	const BIGNUM *order = EC_GROUP_get0_order(g);
-	if (n == 0 || n > KEY_NONCE_BATCH || 2 * width > KEY_NONCE_PAIR_MAX || !order ||
-		(size_t)BN_num_bytes(order) != width)
+	if (n == 0 || n > KEY_NONCE_BATCH || 2 * width > KEY_NONCE_PAIR_MAX || width % 8 != 0 ||
+		!order || (size_t)BN_num_bytes(order) != width)
 		return ERR_INVAL; /* draw_ks relies on all of it */
 	BIGNUM *k[KEY_NONCE_BATCH] = {0};
 	int rc = 0;

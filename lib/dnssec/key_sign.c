@@ -173,9 +173,13 @@ static int next_pair(struct key_signer *s)
 		s->make = 2 * s->make < KEY_SIGNER_BATCH ? 2 * s->make : KEY_SIGNER_BATCH;
 	}
 	uint8_t *pair = s->pairs + --s->batch * 2 * w;
-	bool ok = BN_bin2bn(pair, (int)w, s->kinv) && BN_bin2bn(pair + w, (int)w, s->r);
+	int rc = key_bn_load(s->kinv, pair, w);
+	if (rc == 0 && !BN_bin2bn(pair + w, (int)w, s->r)) /* r is public */
+		rc = key_crypto_fail();
 	OPENSSL_cleanse(pair, 2 * w);
-	return ok ? 0 : key_crypto_fail();
+	if (rc < 0)
+		BN_clear(s->kinv);
+	return rc;
 }
 
 /* ECDSA over the digest h (RFC 6605 §4) with a random nonce (FIPS 186-4
@@ -193,8 +197,10 @@ static int ec_sign(struct key_signer *s, const uint8_t *h, unsigned hlen, uint8_
 		ECDSA_SIG *es = ECDSA_do_sign_ex(h, (int)hlen, s->kinv, s->r, s->ec);
 		BN_clear(s->kinv);
 		BN_clear(s->r);
-		if (!es) /* s = 0 for this k (odds 2^-256): a new k */
+		if (!es) { /* s = 0 for this k (odds 2^-256): a new k */
+			ERR_clear_error();
 			continue;
+		}
 		const BIGNUM *er = NULL, *es_s = NULL;
 		ECDSA_SIG_get0(es, &er, &es_s);
 		int ok = BN_bn2binpad(er, sig, (int)w) == (int)w &&

@@ -297,6 +297,60 @@ static void test_batch(void **state)
 	BN_CTX_free(bn);
 }
 
+/* key_bn_load reads what BN_bin2bn reads, leading zero octets and words
+ * included, and refuses a width that is not whole words. */
+static void test_load(void **state)
+{
+	(void)state;
+	uint8_t b[48];
+	BIGNUM *x = BN_new(), *y = BN_new();
+	for (int i = 0; i < 200; i++) {
+		size_t w = i % 2 ? 48 : 32;
+		assert_int_equal(RAND_bytes(b, (int)w), 1);
+		if (i % 5 == 0)
+			memset(b, 0, (size_t)(i % 40)); /* leading zeros, up to whole words */
+		assert_int_equal(key_bn_load(x, b, w), 0);
+		assert_non_null(BN_bin2bn(b, (int)w, y));
+		assert_int_equal(BN_cmp(x, y), 0);
+	}
+	memset(b, 0, sizeof(b));
+	assert_int_equal(key_bn_load(x, b, 32), 0);
+	assert_true(BN_is_zero(x));
+	assert_int_equal(key_bn_load(x, b, 31), ERR_INVAL);
+	BN_free(x);
+	BN_free(y);
+}
+
+/* A k of 0 or n in the middle of a batch fails it, and no pair of the
+ * batch is left in out. */
+static void test_batch_fails_whole(void **state)
+{
+	(void)state;
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	BN_CTX *bn = BN_CTX_new();
+	uint8_t out[5 * 64];
+	for (int bad = 0; bad < 2; bad++) {
+		BIGNUM *k[5];
+		for (size_t i = 0; i < 5; i++) {
+			k[i] = BN_new();
+			assert_int_equal(BN_rand_range(k[i], EC_GROUP_get0_order(g)), 1);
+			assert_int_equal(BN_add_word(k[i], 1), 1); /* not 0; n: odds 2^-256 */
+		}
+		if (bad)
+			assert_non_null(BN_copy(k[3], EC_GROUP_get0_order(g)));
+		else
+			BN_zero(k[3]);
+		memset(out, 0xaa, sizeof(out));
+		assert_true(key_ec_pairs(g, bn, 32, 5, k, out) < 0);
+		for (size_t i = 0; i < sizeof(out); i++)
+			assert_int_equal(out[i], 0);
+		for (size_t i = 0; i < 5; i++)
+			BN_free(k[i]);
+	}
+	BN_CTX_free(bn);
+	EC_GROUP_free(g);
+}
+
 /* Filler threads fill a store up to its size and stop by themselves, or
  * stop when told; a set without stores or threads starts nothing. */
 static void test_fill(void **state)
@@ -330,6 +384,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_batch_fails_whole),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_one_thread),
 		cmocka_unit_test(test_threads),
