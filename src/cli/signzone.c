@@ -410,7 +410,7 @@ int cli_signzone(int argc, char **argv)
 	rc = set_times(&z);
 	if (rc == 0)
 		rc = load_keys(&z, argc, argv);
-	struct key_nonces_fill *fill = prefill_start(&z);
+	struct key_nonces_fill *fill = rc == 0 ? prefill_start(&z) : NULL;
 	double t0 = seconds();
 	if (rc == 0 && !(zone = read_zone(&z)))
 		rc = 1;
