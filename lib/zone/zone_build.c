@@ -232,6 +232,50 @@ static void intro_sort(struct zone_build_ent *v, size_t n, int depth)
 			ent_swap(&v[k - 1], &v[k]);
 }
 
+/* The prefix octet that sorts at this level, 0 the most significant. */
+static unsigned pfx_octet(const struct zone_build_ent *e, unsigned level)
+{
+	return (unsigned)(e->pfx >> (56 - 8 * level)) & 0xff;
+}
+
+/* In-place radix sort on the 8-octet prefix, most significant octet first
+ * (an "American flag sort": no second array, for the same reason as above).
+ * Each level moves every entry once into its octet's bucket, so sorting costs
+ * a few passes where comparisons would cost log2(n) each. Short buckets, and
+ * entries that share the whole prefix, go to intro_sort, which also compares
+ * the names. */
+static void radix_sort(struct zone_build_ent *v, size_t n, unsigned level)
+{
+	if (n <= 64 || level == 8) {
+		int depth = 0;
+		for (size_t k = n; k; k >>= 1)
+			depth += 2;
+		intro_sort(v, n, depth);
+		return;
+	}
+	size_t count[256] = {0}, next[256], end[256];
+	for (size_t i = 0; i < n; i++)
+		count[pfx_octet(&v[i], level)]++;
+	size_t at = 0;
+	for (unsigned b = 0; b < 256; b++) {
+		next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	for (unsigned b = 0; b < 256; b++) {
+		while (next[b] < end[b]) { /* each swap puts one entry in its place */
+			unsigned d = pfx_octet(&v[next[b]], level);
+			if (d == b)
+				next[b]++;
+			else
+				ent_swap(&v[next[b]], &v[next[d]++]);
+		}
+	}
+	for (unsigned b = 0; b < 256; b++)
+		if (count[b] > 1)
+			radix_sort(v + end[b] - count[b], count[b], level + 1);
+}
+
 static int sort_and_merge(struct zone_build *zb)
 {
 	if (zb->n && zb->n < zb->cap) { /* give back the growth slack first */
@@ -241,12 +285,8 @@ static int sort_and_merge(struct zone_build *zb)
 			zb->cap = zb->n;
 		}
 	}
-	if (!zb->sorted) {
-		int depth = 0;
-		for (size_t k = zb->n; k; k >>= 1)
-			depth += 2;
-		intro_sort(zb->v, zb->n, depth);
-	}
+	if (!zb->sorted)
+		radix_sort(zb->v, zb->n, 0);
 	size_t out = 0;
 	int rc = 0;
 	for (size_t i = 0; i < zb->n;) {

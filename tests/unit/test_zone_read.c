@@ -436,6 +436,50 @@ static void test_unsorted_large(void **state)
 	zone_unref(z);
 }
 
+/* Names of one to seven short labels, some in capitals, in scrambled order:
+ * many share the whole 8-octet sort prefix or end inside it, so every path
+ * of the sort (octet buckets, short runs, equal prefixes) is taken. Name v is
+ * v written in bijective base 4, one label a digit, the least significant
+ * leftmost: every name's parent is a smaller v, so there is no empty
+ * non-terminal. */
+static void test_sort_prefixes(void **state)
+{
+	(void)state;
+	static const char *labels[] = {"a", "b", "ab", "BA"};
+	const unsigned n = 5000;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, HEAD);
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned v = (i * 3001u) % n + 1; v; v = (v - 1) / 4) /* 3001: prime to n */
+			buf_printf(&b, "%s.", labels[(v - 1) % 4]);
+		buf_append_str(&b, "example.com. IN A 192.0.2.1\n");
+	}
+	struct zone_read_opts o = {.origin = "example.com."};
+	struct zone_msgs m;
+	struct zone *z;
+	zone_msgs_init(&m);
+	int rc = zone_read_mem((const char *)b.data, b.len, "t.zone", &o, &m, &z);
+	if (rc != 0)
+		fail_msg("%s", buf_cstr(&m.text));
+	zone_msgs_deinit(&m);
+	buf_deinit(&b);
+	size_t count;
+	assert_int_equal(tree_check(z->tree, &count), 0);
+	assert_int_equal(count, n + 2);
+	uint8_t w[256];
+	char name[256];
+	for (unsigned v0 = 1; v0 <= n; v0++) {
+		size_t at = 0;
+		for (unsigned v = v0; v; v = (v - 1) / 4)
+			at += (size_t)snprintf(
+				name + at, sizeof(name) - at, "%s.", labels[(v - 1) % 4]);
+		snprintf(name + at, sizeof(name) - at, "example.com.");
+		assert_non_null(zone_find(z, nm(name, w)));
+	}
+	zone_unref(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_write_and_reread),
 		cmocka_unit_test(test_unsorted_large),
+		cmocka_unit_test(test_sort_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
