@@ -235,7 +235,10 @@ static int hash_cmp(const void *a, const void *b)
  * collisions are not expected. */
 static int sort_chain(struct signer *s, struct buf *err)
 {
-	s->ents = malloc((s->njobs ? s->njobs : 1) * sizeof(*s->ents));
+	size_t n = 0; /* under opt-out most names have none: no room for them */
+	for (size_t i = 0; i < s->njobs; i++)
+		n += s->jobs[i].in_nsec3;
+	s->ents = malloc((n ? n : 1) * sizeof(*s->ents));
 	if (!s->ents)
 		return ERR_NOMEM;
 	for (size_t i = 0; i < s->njobs; i++) {
