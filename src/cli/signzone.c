@@ -434,8 +434,10 @@ int cli_signzone(int argc, char **argv)
 	struct keys_job kj = {.z = &z, .argc = argc, .argv = argv};
 	pthread_t kt;
 	bool apart = rc == 0 && z.o.threads > 1 && pthread_create(&kt, NULL, keys_main, &kj) == 0;
-	if (rc == 0 && !apart)
+	if (rc == 0 && !apart) {
 		keys_main(&kj);
+		rc = kj.rc;
+	}
 	double t0 = seconds();
 	if (rc == 0 && !(zone = read_zone(&z)))
 		rc = 1;
