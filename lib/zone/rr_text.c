@@ -58,7 +58,12 @@ size_t rr_text_name(const uint8_t *w, char *out)
 		return 1;
 	}
 	for (; *w; w += *w + 1) {
-		for (uint8_t i = 1; i <= *w; i++)
+		uint8_t len = *w, plain = 0;
+		while (plain < len && plain_in_name(w[1 + plain]))
+			plain++;
+		memcpy(o, w + 1, plain); /* nearly every label: copied whole */
+		o += plain;
+		for (uint8_t i = plain + 1; i <= len; i++)
 			o = put_name_octet(o, w[i]);
 		*o++ = '.';
 	}

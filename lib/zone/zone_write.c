@@ -194,7 +194,7 @@ int zone_write_fd_libknot(const struct zone *z, int fd)
 
 /* Several threads turn runs of CHUNK names into text, at most WINDOW runs
  * ahead of the one the calling thread writes, which writes them in order. */
-#define CHUNK 2048
+#define CHUNK 512
 #define WINDOW 16
 #define WRITE_THREADS_MAX 64
 
