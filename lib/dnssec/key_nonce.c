@@ -200,8 +200,8 @@ struct key_nonces {
 	pthread_mutex_t lock;
 	const struct key *k;
 	size_t width; /* octets of the curve's order */
-	size_t max, count, room;
-	uint8_t *pairs; /* room pairs; [0, count) are stored, the rest holds no secret */
+	size_t max, count;
+	uint8_t *pairs; /* max pairs; [0, count) are stored, the rest holds no secret */
 };
 
 int key_nonces_new(const struct key *k, size_t max, struct key_nonces **out)
@@ -231,26 +231,15 @@ size_t key_nonces_pair_size(const struct key_nonces *p)
 	return 2 * p->width;
 }
 
-/* Room for twice as many pairs (at most max), under the lock. The memory
- * grows with the pairs made, not with max. Not realloc: the old block
- * is wiped before it is freed. */
-static bool grow(struct key_nonces *p)
+/* Room for max pairs, under the lock, taken at the first store. Memory not
+ * yet written costs address space only (the kernel backs a page when it is
+ * first written), so the memory in use still grows with the pairs made;
+ * growing by steps would copy the pairs and touch new pages each time. */
+static bool reserve(struct key_nonces *p)
 {
-	size_t sz = key_nonces_pair_size(p);
-	size_t room = p->room ? 2 * p->room : 1024;
-	if (room > p->max)
-		room = p->max;
-	uint8_t *n = malloc(room * sz);
-	if (!n)
-		return false;
-	if (p->count)
-		memcpy(n, p->pairs, p->count * sz);
-	if (p->pairs)
-		OPENSSL_cleanse(p->pairs, p->count * sz);
-	free(p->pairs);
-	p->pairs = n;
-	p->room = room;
-	return true;
+	if (!p->pairs)
+		p->pairs = malloc(p->max * key_nonces_pair_size(p));
+	return p->pairs != NULL;
 }
 
 /* Stores up to n pairs, fewer when the store is full; wipes them all.
@@ -259,7 +248,7 @@ static size_t store(struct key_nonces *p, uint8_t *pairs, size_t n)
 {
 	size_t sz = key_nonces_pair_size(p), done = 0;
 	pthread_mutex_lock(&p->lock);
-	while (done < n && p->count < p->max && (p->count < p->room || grow(p)))
+	while (done < n && p->count < p->max && reserve(p))
 		memcpy(p->pairs + p->count++ * sz, pairs + done++ * sz, sz);
 	pthread_mutex_unlock(&p->lock);
 	OPENSSL_cleanse(pairs, n * sz);

@@ -132,6 +132,11 @@ int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint
 	return 0;
 }
 
+int zone_build_reserve(struct zone_build *zb, size_t n)
+{
+	return array_reserve((void **)&zb->v, &zb->cap, n, sizeof(*zb->v), 1024);
+}
+
 /* Builds one node from the nodes of one name that appeared in separate
  * places of the input: g[0..n), all RRs at once (pieces one by one would be
  * quadratic). The warnings name the last piece's place. */
@@ -530,6 +535,9 @@ static int add_ents(struct structure *st, const struct node *node)
 
 static int structure_pass(struct zone_build *zb, struct structure *st)
 {
+	/* every node, and the empty non-terminals beyond them as they come */
+	if (array_reserve((void **)&st->out, &st->cap, zb->n, sizeof(*st->out), 1024) < 0)
+		return ERR_NOMEM;
 	for (size_t i = 0; i < zb->n; i++) {
 		struct node *node = zb->v[i].node;
 		/* Nodes sit in memory in file order, not in this order: fetch ahead. */

@@ -48,6 +48,8 @@ int zone_build_init(
 	struct zone_build *zb, const uint8_t *apex, zone_build_report_fn report, void *ctx);
 void zone_build_deinit(struct zone_build *zb);
 int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint16_t file);
+/* Room for n nodes in all, so that adding them does not grow the array. */
+int zone_build_reserve(struct zone_build *zb, size_t n);
 /* Reports what node_build accepted but noticed (duplicates, mixed TTLs) as
  * warnings about owner. */
 void zone_build_notes(struct zone_build *zb, const uint8_t *owner,
