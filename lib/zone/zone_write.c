@@ -146,7 +146,7 @@ static int write_node(const struct node *n, struct buf *b, bool fast)
 }
 
 /* Octets written between two fileio_start_writeback calls. */
-#define WRITEBACK (4u << 20)
+#define WRITEBACK (1u << 20)
 
 /* Writes b to fd, and starts the file's writeback every WRITEBACK octets. */
 static int put(int fd, const struct buf *b, size_t *pending)
