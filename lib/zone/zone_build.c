@@ -95,6 +95,8 @@ static int ent_cmp(const void *pa, const void *pb)
 	const struct zone_build_ent *x = pa, *y = pb;
 	if (x->pfx != y->pfx)
 		return x->pfx < y->pfx ? -1 : 1;
+	if (x->pfx2 != y->pfx2)
+		return x->pfx2 < y->pfx2 ? -1 : 1;
 	const struct node *a = x->node, *b = y->node;
 	int c = name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
 	if (c)
@@ -105,12 +107,13 @@ static int ent_cmp(const void *pa, const void *pb)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static uint64_t key_prefix(const struct zone_build *zb, const struct node *n)
+/* The 8 key octets from the apex's key length plus skip, 0 past the end. */
+static uint64_t key_prefix(const struct zone_build *zb, const struct node *n, size_t skip)
 {
 	uint64_t p = 0;
 	const uint8_t *k = node_key(n);
 	for (size_t i = 0; i < 8; i++) {
-		size_t at = zb->apex_key_len + i;
+		size_t at = zb->apex_key_len + skip + i;
 		p = p << 8 | (at < n->key_len ? k[at] : 0);
 	}
 	return p;
@@ -127,8 +130,11 @@ int zone_build_add(struct zone_build *zb, struct node *node, uint32_t line, uint
 		if (name_key_cmp(node_key(prev), prev->key_len, node_key(node), node->key_len) >= 0)
 			zb->sorted = false;
 	}
-	zb->v[zb->n++] = (struct zone_build_ent){
-		.pfx = key_prefix(zb, node), .node = node, .line = line, .file = file};
+	zb->v[zb->n++] = (struct zone_build_ent){.pfx = key_prefix(zb, node, 0),
+		.pfx2 = key_prefix(zb, node, 8),
+		.node = node,
+		.line = line,
+		.file = file};
 	return 0;
 }
 
@@ -297,6 +303,7 @@ static int sort_and_merge(struct zone_build *zb)
 	for (size_t i = 0; i < zb->n;) {
 		size_t j = i + 1;
 		while (j < zb->n && zb->v[j].pfx == zb->v[i].pfx &&
+			zb->v[j].pfx2 == zb->v[i].pfx2 &&
 			name_key_cmp(node_key(zb->v[i].node), zb->v[i].node->key_len,
 				node_key(zb->v[j].node), zb->v[j].node->key_len) == 0)
 			j++;
@@ -314,6 +321,7 @@ static int sort_and_merge(struct zone_build *zb)
 				node_unref(zb->v[k].node);
 			/* a rule this name breaks now is broken by its later part */
 			e = (struct zone_build_ent){.pfx = e.pfx,
+				.pfx2 = e.pfx2,
 				.node = m,
 				.line = zb->v[j - 1].line,
 				.file = zb->v[j - 1].file};
