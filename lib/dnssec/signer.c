@@ -88,8 +88,9 @@ static void drop_empty_ents(struct signer *s)
 }
 
 /* Phase 1: the names of the signed zone and the NSEC links. */
-static int plan(struct signer *s)
+static int plan(struct signer *s, struct buf *err)
 {
+	(void)err; /* it fails only for want of memory */
 	struct tree_iter it;
 	struct node *n = tree_iter_first(&it, s->in->tree);
 	/* room for every name at once: no copies while growing */
@@ -343,9 +344,11 @@ static void signer_deinit(struct signer *s)
 	free(s->ents);
 }
 
-/* Phase 1 on this thread, while the other workers make ECDSA nonces for
- * the keys that have a store (key_nonce.h): they would idle otherwise. */
-static int plan_and_fill(struct signer *s)
+/* A phase on this thread alone, while the other workers make ECDSA nonces
+ * for the keys that have a store (key_nonce.h): they would idle otherwise.
+ * Planning (phase 1) and sorting the NSEC3 chain run so. */
+static int alone_and_fill(
+	struct signer *s, int (*phase)(struct signer *, struct buf *), struct buf *err)
 {
 	struct key_nonces **stores = NULL;
 	struct key_nonces_fill *fill = NULL;
@@ -354,7 +357,7 @@ static int plan_and_fill(struct signer *s)
 			stores[i] = s->o->keys[i].nonces;
 		key_nonces_fill_start(stores, s->o->nkeys, s->nworkers - 1, &fill);
 	}
-	int rc = plan(s);
+	int rc = phase(s, err);
 	key_nonces_fill_stop(fill);
 	free(stores);
 	return rc;
@@ -363,11 +366,11 @@ static int plan_and_fill(struct signer *s)
 /* Every name signed, in phases (see the top of this file). */
 static int sign_all(struct signer *s, struct zone **out, struct buf *err)
 {
-	int rc = plan_and_fill(s);
+	int rc = alone_and_fill(s, plan, err);
 	if (rc == 0)
 		rc = signer_run(s, signer_node, s->njobs);
 	if (rc == 0 && s->o->nsec3) {
-		rc = sort_chain(s, err);
+		rc = alone_and_fill(s, sort_chain, err);
 		if (rc == 0)
 			rc = signer_run(s, signer_nsec3_node, s->nents);
 	}
