@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,8 +211,8 @@ int key_nonces_new(const struct key *k, size_t max, struct key_nonces **out)
 	const struct key_alg_info *a = key_alg_info(k->algorithm);
 	if (!a || a->kind != KEY_KIND_EC)
 		return ERR_UNSUPP;
-	if (!k->has_private || !k->pkey)
-		return ERR_INVAL;
+	if (!k->has_private || !k->pkey || max > SIZE_MAX / (2 * a->size))
+		return ERR_INVAL; /* max pairs must fit in memory's size */
 	struct key_nonces *p = calloc(1, sizeof(*p));
 	if (!p)
 		return ERR_NOMEM;

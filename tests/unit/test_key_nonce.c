@@ -80,6 +80,7 @@ static void test_refused(void **state)
 	assert_true(len > 0);
 	assert_int_equal(key_from_dnskey(owner, rd, (size_t)len, &pub), 0);
 	assert_int_equal(key_nonces_new(pub, 10, &p), ERR_INVAL);
+	assert_int_equal(key_nonces_new(k384, SIZE_MAX / 96 + 1, &p), ERR_INVAL); /* no room */
 	assert_int_equal(key_nonces_new(k384, 10, &p), 0);
 	struct key_signer *s256 = NULL, *sed = NULL;
 	assert_int_equal(key_signer_new(k256, &s256), 0);
