@@ -90,15 +90,22 @@ void zone_build_deinit(struct zone_build *zb)
 	zb->n = zb->cap = 0;
 }
 
-static int ent_cmp(const void *pa, const void *pb)
+/* The owners' canonical order: the prefixes first, the nodes only when
+ * they are equal. */
+static int name_cmp(const struct zone_build_ent *x, const struct zone_build_ent *y)
 {
-	const struct zone_build_ent *x = pa, *y = pb;
 	if (x->pfx != y->pfx)
 		return x->pfx < y->pfx ? -1 : 1;
 	if (x->pfx2 != y->pfx2)
 		return x->pfx2 < y->pfx2 ? -1 : 1;
 	const struct node *a = x->node, *b = y->node;
-	int c = name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
+	return name_key_cmp(node_key(a), a->key_len, node_key(b), b->key_len);
+}
+
+static int ent_cmp(const void *pa, const void *pb)
+{
+	const struct zone_build_ent *x = pa, *y = pb;
+	int c = name_cmp(x, y);
 	if (c)
 		return c;
 	/* keep file order among nodes of one name, for stable messages */
@@ -243,13 +250,17 @@ static void intro_sort(struct zone_build_ent *v, size_t n, int depth)
 			ent_swap(&v[k - 1], &v[k]);
 }
 
+/* Octets of the key prefix an entry keeps (pfx, then pfx2). */
+#define PFX_OCTETS 16
+
 /* The prefix octet that sorts at this level, 0 the most significant. */
 static unsigned pfx_octet(const struct zone_build_ent *e, unsigned level)
 {
-	return (unsigned)(e->pfx >> (56 - 8 * level)) & 0xff;
+	uint64_t half = level < 8 ? e->pfx : e->pfx2;
+	return (unsigned)(half >> (56 - 8 * (level % 8))) & 0xff;
 }
 
-/* In-place radix sort on the 8-octet prefix, most significant octet first
+/* In-place radix sort on the 16-octet prefix, most significant octet first
  * (an "American flag sort": no second array, for the same reason as above).
  * Each level moves every entry once into its octet's bucket, so sorting costs
  * a few passes where comparisons would cost log2(n) each. Short buckets, and
@@ -257,7 +268,7 @@ static unsigned pfx_octet(const struct zone_build_ent *e, unsigned level)
  * the names. */
 static void radix_sort(struct zone_build_ent *v, size_t n, unsigned level)
 {
-	if (n <= 64 || level == 8) {
+	if (n <= 64 || level == PFX_OCTETS) {
 		int depth = 0;
 		for (size_t k = n; k; k >>= 1)
 			depth += 2;
@@ -302,10 +313,7 @@ static int sort_and_merge(struct zone_build *zb)
 	int rc = 0;
 	for (size_t i = 0; i < zb->n;) {
 		size_t j = i + 1;
-		while (j < zb->n && zb->v[j].pfx == zb->v[i].pfx &&
-			zb->v[j].pfx2 == zb->v[i].pfx2 &&
-			name_key_cmp(node_key(zb->v[i].node), zb->v[i].node->key_len,
-				node_key(zb->v[j].node), zb->v[j].node->key_len) == 0)
+		while (j < zb->n && name_cmp(&zb->v[i], &zb->v[j]) == 0)
 			j++;
 		struct zone_build_ent e = zb->v[i];
 		if (j - i > 1) {

@@ -446,7 +446,7 @@ static void test_unsorted_large(void **state)
 }
 
 /* Names of one to seven short labels, some in capitals, in scrambled order:
- * many share the whole 8-octet sort prefix or end inside it, so every path
+ * many share the whole 16-octet sort prefix or end inside it, so every path
  * of the sort (octet buckets, short runs, equal prefixes) is taken. Name v is
  * v written in bijective base 4, one label a digit, the least significant
  * leftmost: every name's parent is a smaller v, so there is no empty
