@@ -378,21 +378,21 @@ static void loader_deinit(struct loader *l)
 		free((char *)l->files[i]);
 }
 
-/* Parses with s (input already set), then builds the version. */
 /* Input octets per name, at the least, in the zone files one meets: a name
  * with one short record takes 20 or so. Fewer (many names on few octets)
  * only means the array grows as it fills. */
 #define OCTETS_PER_NAME_MIN 48
 
+/* Parses with s (input already set), then builds the version. */
 static int load(struct loader *l, zs_scanner_t *s, struct zone **out)
 {
 	/* Room for the names up front, estimated from the input's size: a
 	 * growing array would be copied, and its fresh pages touched, again
-	 * and again. Room not filled costs address space only. */
+	 * and again. Room not filled costs address space only. A hint: when
+	 * it cannot be had, the array grows as it fills. */
 	size_t size = (size_t)(s->input.end - s->input.start);
-	int rc = zone_build_reserve(&l->zb, size / OCTETS_PER_NAME_MIN);
-	if (rc == 0)
-		rc = parse_scanner(l, s);
+	(void)zone_build_reserve(&l->zb, size / OCTETS_PER_NAME_MIN);
+	int rc = parse_scanner(l, s);
 	if (rc == 0)
 		rc = flush(l);
 	if (rc == 0 && l->msgs->errors)
