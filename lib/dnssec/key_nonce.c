@@ -1,7 +1,8 @@
 /* key_nonce.c - ECDSA nonces, made a batch at a time (key_impl.h) and stored
  * ahead of use (key_nonce.h). */
-/* EVP_PKEY_get0_EC_KEY is deprecated in OpenSSL 3, and still the way to
- * the key's curve as an EC_GROUP. */
+/* EVP_PKEY_get0_EC_KEY (the key's curve as an EC_GROUP), EC_POINTs_make_affine
+ * and EC_POINT_get_Jprojective_coordinates_GFp are deprecated in OpenSSL 3
+ * and still the only calls for what they do here. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "lib/dnssec/key_nonce.h"
 

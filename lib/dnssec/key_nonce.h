@@ -29,7 +29,7 @@ struct key_nonces;
 
 /* A store for at most max pairs of key k, which must be an ECDSA key with
  * its private half (ERR_UNSUPP for other algorithms, ERR_INVAL for a public
- * key or a max no memory could hold). Room for max pairs is taken at the
+ * key or a max whose room in octets would overflow). Room for max pairs is taken at the
  * first store: pages not yet written cost address space only. */
 int key_nonces_new(const struct key *k, size_t max, struct key_nonces **out);
 /* Makes up to n pairs, fewer when the store fills up; the number made or a

@@ -119,7 +119,10 @@ static int plan(struct signer *s, struct buf *err)
 	if (s->o->nsec3 && s->o->opt_out)
 		mark_opted_out_ents(s);
 	/* NSEC: each authoritative name that is not an ENT points to the next one,
-	 * the last back to the apex (RFC 4034 §4.1.1). */
+	 * the last back to the apex (RFC 4034 §4.1.1). Under NSEC3 the link's
+	 * room holds the NSEC3 data instead (struct job). */
+	if (s->o->nsec3)
+		return 0;
 	struct job *first = NULL, *last = NULL;
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct job *j = &s->jobs[i];

@@ -331,11 +331,11 @@ static bool in_nsec3_chain(const struct signer *s, const struct job *j)
 	return !(s->o->opt_out && signer_insecure_cut(j->in));
 }
 
-/* The hash and type bitmap the name's NSEC3 will carry. */
+/* The hash and type bitmap the name's NSEC3 will carry; in_nsec3 is set
+ * only once they are made. */
 static int prepare_nsec3(struct signer *s, struct worker *w, struct job *j, const struct node *n)
 {
-	j->in_nsec3 = in_nsec3_chain(s, j);
-	if (!j->in_nsec3)
+	if (!in_nsec3_chain(s, j))
 		return 0;
 	uint16_t *types = w->types;
 	size_t k = n ? denial_types(j, n, types, SIGNER_TYPES_MAX - 1) : 0;
@@ -350,9 +350,13 @@ static int prepare_nsec3(struct signer *s, struct worker *w, struct job *j, cons
 		return ERR_NOMEM;
 	memcpy(n3->bitmap, bm, (size_t)bl);
 	n3->bitmap_len = (uint16_t)bl;
-	j->nsec3 = n3;
-	return nsec3_hash(
+	int rc = nsec3_hash(
 		node_owner(j->in), s->o->salt, s->o->salt_len, s->o->iterations, n3->hash);
+	if (rc == 0) {
+		j->nsec3 = n3;
+		j->in_nsec3 = true;
+	}
+	return rc;
 }
 
 /* Builds the node of w->rrs: fixes the RDATA pointers first. */

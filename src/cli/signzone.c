@@ -293,8 +293,9 @@ static size_t prefill_stop(struct signzone *z, struct key_nonces_fill *f)
 
 /* The keys, then the nonce fillers. With more than one thread this runs
  * beside the parse of the zone file: reading the first key initialises
- * OpenSSL, some 4 ms the parse need not wait for. It touches only the
- * keys, roles and stores of *z, which the parse does not read. */
+ * OpenSSL, some 4 ms the parse need not wait for. It writes only the keys,
+ * roles and stores of *z and its signer options' key list, none of which the
+ * parse reads; a bad key is reported once the parse is done. */
 struct keys_job {
 	struct signzone *z;
 	int argc;
