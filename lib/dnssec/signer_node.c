@@ -384,20 +384,20 @@ static int sign_data(struct signer *s, struct worker *w, struct job *j, const st
 }
 
 /* Whether the signed zone takes the input's node as it is, told before any
- * work: nothing to sign, strip or add, and no NSEC or NSEC3 of its own. Most
- * names of an opt-out zone (insecure delegations, their glue) are such.
- * The test at the end of signer_node finds the same, after the work. */
+ * work: no NSEC or NSEC3 of its own, nothing to sign or strip (the apex
+ * always gets records added). Most names of an opt-out zone (insecure
+ * delegations, their glue) are such. It asks the rules the work follows
+ * (in_nsec3_chain, signable, signer_stripped); the test at the end of
+ * signer_node finds the same, after the work. */
 static bool as_is(const struct signer *s, const struct job *j)
 {
 	const struct node *n = j->in;
 	if (n->flags & NODE_APEX)
 		return false;
-	if (j->auth && !j->ent && !(s->o->nsec3 && s->o->opt_out && signer_insecure_cut(n)))
-		return false; /* signed data, an NSEC or an NSEC3 */
-	if (j->auth && j->ent && s->o->nsec3 && !j->no_nsec3)
-		return false; /* the ENT's NSEC3 */
+	if (s->o->nsec3 ? in_nsec3_chain(s, j) : (j->auth && !j->ent))
+		return false;
 	for (const struct rrset *r = node_first(n); r; r = node_next(n, r))
-		if (signer_stripped(r->type, false))
+		if (signer_stripped(r->type, false) || signable(j, r->type))
 			return false;
 	return true;
 }
