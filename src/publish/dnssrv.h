@@ -1,0 +1,77 @@
+/*
+ * dnssrv.h - the small nameserver behind the publication server and the two
+ * review servers (cascade-spec.md §4.4, §7).
+ *
+ * It listens on the given sockets (UDP, TCP or both) and answers only what a
+ * hidden signer must: SOA queries and zone transfers of the zones the daemon
+ * hands it, from the zone version itself, never from a copy.
+ *   - SOA (UDP or TCP): the apex SOA, AA set.
+ *   - AXFR (TCP only; over UDP NOTIMP): the whole version in as many
+ *     messages as it needs (RFC 5936 §2.2), SOA first and last, built a few
+ *     messages at a time as the socket drains, so a large zone neither
+ *     blocks the loop nor sits in memory twice.
+ *   - IXFR: until the diff chain exists, answered as an AXFR over TCP (RFC
+ *     1995 §4 allows it) and with the SOA alone over UDP (RFC 1995 §2).
+ *   - a zone the daemon does not know: REFUSED for SOA, NOTAUTH for
+ *     transfers, with EDE 20 "Not Authoritative" (RFC 8914); a known zone
+ *     with no version to serve: SERVFAIL with EDE 14 "Not Ready".
+ *   - any other query type or opcode: REFUSED with EDE 21 "Not Supported";
+ *     a message that is not a well-formed query: FORMERR when a header can
+ *     be echoed, else dropped.
+ * EDNS (RFC 6891) is answered with EDNS when the query had it; the UDP
+ * answer fits the requestor's buffer (at least 512 octets) and is truncated
+ * (TC) when it cannot.
+ *
+ * Threads: everything runs on the loop thread that started the server; the
+ * lookup callback is called there too.
+ * Ownership: the server keeps the socket specs it needs (copied) and holds a
+ * reference to every version it is sending until the transfer ends.
+ */
+#ifndef CASCADE_PUBLISH_DNSSRV_H
+#define CASCADE_PUBLISH_DNSSRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "lib/conf/sockspec.h"
+#include "lib/zone/zone.h"
+
+#define DNSSRV_ERR_SIZE 256
+
+enum dnssrv_zone {
+	DNSSRV_ZONE_UNKNOWN, /* not one of ours */
+	DNSSRV_ZONE_NO_DATA, /* ours, but nothing to serve now */
+	DNSSRV_ZONE_READY,   /* *out holds a new reference the server releases */
+};
+
+/* Which version to serve for qname (wire form, as in the query; compare it
+ * case-insensitively). Called on the loop thread for every SOA and transfer
+ * query. */
+typedef enum dnssrv_zone (*dnssrv_lookup_fn)(void *ctx, const uint8_t *qname, struct zone **out);
+
+struct dnssrv_opts {
+	const char *name; /* for log lines: "publication", "loaded review", ... */
+	const struct sockspec *socks;
+	size_t nsocks;
+	dnssrv_lookup_fn lookup;
+	void *ctx;
+};
+
+struct dnssrv;
+
+/* Binds every socket and starts serving. On failure nothing stays bound and
+ * err (DNSSRV_ERR_SIZE) names the socket and the reason, e.g.
+ * "127.0.0.1:4542 (tcp): address already in use". */
+int dnssrv_start(uv_loop_t *loop, const struct dnssrv_opts *opts, struct dnssrv **out, char *err);
+
+/* The addresses actually bound, for status output (ports chosen by the
+ * kernel for port 0 included): fills at most max and returns the count. */
+size_t dnssrv_addrs(const struct dnssrv *s, struct sockspec *out, size_t max);
+
+/* Closes every socket and connection, ends transfers in progress (dropping
+ * their references) and frees the server once libuv has closed the handles.
+ * NULL is allowed. */
+void dnssrv_stop(struct dnssrv *s);
+
+#endif
