@@ -1,0 +1,29 @@
+/*
+ * pipeline.h - the steps of a zone's pipeline that take time (pipeline.c).
+ *
+ * Each starts a step for a zone in the right state and moves it on when the
+ * step ends. Threads: loop thread only.
+ */
+#ifndef CASCADE_DAEMON_PIPELINE_H
+#define CASCADE_DAEMON_PIPELINE_H
+
+#include <stdbool.h>
+
+#include "src/daemon/dzone.h"
+
+/* Reads the zone's source into a new version (state loading). */
+void pipeline_load(struct dzone *z);
+/* Writes the upcoming loaded or signed version's snapshot, then signs
+ * (loaded) or publishes (signed). */
+void pipeline_persist(struct dzone *z, bool is_signed);
+/* Signs the upcoming loaded version (trigger load) or the current one
+ * again (refresh, key change), as z->sign_trigger says. */
+void pipeline_sign(struct dzone *z);
+/* Makes the upcoming signed version the published one. */
+void pipeline_publish(struct dzone *z);
+/* Whether signatures of the published version are due for refresh. */
+bool pipeline_refresh_due(struct dzone *z);
+/* (Re)starts the zone's refresh check timer. */
+void pipeline_schedule_refresh(struct dzone *z);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * store.c - zone state files and snapshots (store.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/util/base.h"
+#include "lib/util/err.h"
+#include "lib/util/fileio.h"
+#include "lib/util/log.h"
+#include "lib/zone/zone_read.h"
+#include "lib/zone/zone_write.h"
+#include "src/daemon/keys.h"
+#include "src/daemon/pipeline.h"
+#include "src/daemon/store.h"
+
+int store_mkdirs(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		buf[i] = c;
+	}
+	return 0;
+}
+
+char *store_stem(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0)
+		return strdup("%2E");
+	char *out = malloc(3 * n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		/* Escapes in the presentation form (\. \065) stay escaped: the
+		 * backslash itself is written %5C, so stems stay distinct. */
+		bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+			c == '_' || (c == '.' && i > 0);
+		if (plain) {
+			*o++ = (char)c;
+		} else {
+			snprintf(o, 4, "%%%02X", c);
+			o += 3;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *store_snapshot_path(const struct dzone *z, bool is_signed, uint64_t gen)
+{
+	char path[4200];
+	int n = snprintf(path, sizeof(path), "%s/%s.%s.%llu", z->d->cfg.zone_state_dir, z->stem,
+		is_signed ? "signed" : "loaded", (unsigned long long)gen);
+	return n < (int)sizeof(path) ? strdup(path) : NULL;
+}
+
+static void unlink_snapshot(struct dzone *z, bool is_signed, uint64_t gen)
+{
+	char *path = store_snapshot_path(z, is_signed, gen);
+	if (path && unlink(path) < 0 && errno != ENOENT)
+		log_warning("zone %s: cannot remove %s: %s", z->name, path, strerror(errno));
+	free(path);
+}
+
+void store_prune(struct dzone *z, uint64_t old_loaded, uint64_t old_signed)
+{
+	if (old_loaded && old_loaded != z->loaded_gen)
+		unlink_snapshot(z, false, old_loaded);
+	if (old_signed && old_signed != z->published_gen)
+		unlink_snapshot(z, true, old_signed);
+}
+
+/* Signed zone file output (beyond Cascade) ---------------------------- */
+
+struct file_job {
+	uv_work_t w;
+	struct zone *v;
+	char *path;
+	char *zone_name;
+	unsigned threads;
+	int rc;
+};
+
+static void file_work(uv_work_t *w)
+{
+	struct file_job *j = (struct file_job *)w;
+	j->rc = zone_write_file_threads(j->v, j->path, j->threads);
+}
+
+static void file_done(uv_work_t *w, int status)
+{
+	struct file_job *j = (struct file_job *)w;
+	(void)status;
+	if (j->rc < 0)
+		log_error("zone %s: cannot write the signed zone to %s: %s", j->zone_name, j->path,
+			err_str(j->rc));
+	else
+		log_info("zone %s: signed zone serial %u written to %s", j->zone_name, j->v->serial,
+			j->path);
+	zone_unref(j->v);
+	free(j->path);
+	free(j->zone_name);
+	free(j);
+}
+
+/* The path with "{zone}" replaced by the zone name without its dot. */
+static char *expand_path(const char *pattern, const char *zone)
+{
+	char out[4096];
+	size_t o = 0, zl = strlen(zone) > 1 ? strlen(zone) - 1 : strlen(zone);
+	for (const char *p = pattern; *p; p++) {
+		if (strncmp(p, "{zone}", 6) == 0) {
+			if (o + zl >= sizeof(out))
+				return NULL;
+			memcpy(out + o, zone, zl);
+			o += zl;
+			p += 5;
+		} else if (o + 1 < sizeof(out)) {
+			out[o++] = *p;
+		} else {
+			return NULL;
+		}
+	}
+	out[o] = '\0';
+	return strdup(out);
+}
+
+void store_write_zone_file(struct dzone *z)
+{
+	struct dpolicy *dp = daemon_policy(z->d, z->policy);
+	if (!dp || !dp->p.zone_file || !z->published)
+		return;
+	struct file_job *j = calloc(1, sizeof(*j));
+	if (!j || !(j->path = expand_path(dp->p.zone_file, z->name)) ||
+		!(j->zone_name = strdup(z->name))) {
+		if (j)
+			free(j->path);
+		free(j);
+		log_error("zone %s: cannot write the signed zone file: out of memory or path "
+			  "too long",
+			z->name);
+		return;
+	}
+	j->v = zone_ref(z->published);
+	j->threads = z->d->threads;
+	uv_queue_work(z->d->loop, &j->w, file_work, file_done);
+}
+
+/* Restoring after a restart ------------------------------------------------- */
+
+struct restore_job {
+	uv_work_t w;
+	struct dzone *z;
+	char *path[3]; /* loaded, published, approved; NULL when none */
+	struct zone *v[3];
+	int rc[3];
+	char origin[LIMIT_NAME_LEN * 4 + 2];
+};
+
+static void restore_work(uv_work_t *w)
+{
+	struct restore_job *j = (struct restore_job *)w;
+	struct zone_read_opts o = {.origin = j->origin};
+	for (int i = 0; i < 3; i++) {
+		if (!j->path[i])
+			continue;
+		struct zone_msgs msgs;
+		zone_msgs_init(&msgs);
+		j->rc[i] = zone_read_file(j->path[i], &o, &msgs, &j->v[i]);
+		zone_msgs_deinit(&msgs);
+	}
+}
+
+/* What the zone can do with the snapshots that could be read: serve the
+ * published one, follow its signing with the loaded one, sign the approved
+ * one; what is missing is made again, and the log says so. */
+static void restore_apply(struct dzone *z, struct restore_job *j)
+{
+	static const char *const what[] = {"loaded", "signed", "approved loaded"};
+	for (int i = 0; i < 3; i++)
+		if (j->path[i] && j->rc[i] < 0)
+			log_error("zone %s: the %s snapshot %s is missing or damaged (%s)", z->name,
+				what[i], j->path[i], err_str(j->rc[i]));
+	z->loaded = j->v[0];
+	z->published = j->v[1];
+	z->up_loaded = j->v[2];
+	if (!z->loaded || !z->published || (j->path[2] && !z->up_loaded)) {
+		z->has_prev = false; /* the next signing is a full one */
+		z->up_loaded_gen = z->up_loaded ? z->up_loaded_gen : 0;
+	}
+	z->state = DZ_IDLE;
+	if (z->up_loaded) {
+		log_info("zone %s: signing the approved version %u that was not published yet",
+			z->name, z->up_loaded->serial);
+		z->sign_trigger = DZ_TRIGGER_LOAD;
+		pipeline_sign(z);
+	} else if (!z->published && z->loaded) {
+		log_warning("zone %s: re-signing, the signed snapshot could not be read", z->name);
+		z->pending_resign = true;
+	} else if (!z->published && z->source == DZ_SRC_FILE && (j->path[0] || j->path[1])) {
+		log_warning("zone %s: re-loading from %s, no snapshot could be read", z->name,
+			z->source_path);
+		z->pending_load = true;
+	} else if (z->published && pipeline_refresh_due(z)) {
+		z->pending_resign = true;
+	}
+	if (z->published)
+		pipeline_schedule_refresh(z);
+	dzone_kick(z);
+}
+
+static void restore_done(uv_work_t *w, int status)
+{
+	struct restore_job *j = (struct restore_job *)w;
+	(void)status;
+	j->z->d->busy--;
+	restore_apply(j->z, j);
+	for (int i = 0; i < 3; i++)
+		free(j->path[i]);
+	free(j);
+}
+
+void store_restore(struct dzone *z)
+{
+	struct restore_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		log_error("zone %s: out of memory restoring", z->name);
+		return;
+	}
+	j->z = z;
+	snprintf(j->origin, sizeof(j->origin), "%s", z->name);
+	if (z->loaded_gen)
+		j->path[0] = store_snapshot_path(z, false, z->loaded_gen);
+	if (z->published_gen)
+		j->path[1] = store_snapshot_path(z, true, z->published_gen);
+	if (z->up_loaded_gen)
+		j->path[2] = store_snapshot_path(z, false, z->up_loaded_gen);
+	z->state = DZ_RESTORING;
+	z->d->busy++;
+	uv_queue_work(z->d->loop, &j->w, restore_work, restore_done);
+}
+
+int store_zone_restore_state(struct daemon *d, const char *name, char *err)
+{
+	struct dzone *z;
+	char path[4200], kerr[KEYS_ERR_SIZE] = "";
+	int rc = dzone_new(d, name, &z, err);
+	if (rc < 0)
+		return rc == ERR_EXISTS ? 0 : rc;
+	snprintf(path, sizeof(path), "%s/%s.json", d->cfg.zone_state_dir, z->stem);
+	struct buf text;
+	buf_init(&text, 4096);
+	rc = fileio_read(path, 256u << 20, &text);
+	json_error_t jerr;
+	json_t *j = rc == 0 ? json_loadb((const char *)text.data, text.len, 0, &jerr) : NULL;
+	buf_deinit(&text);
+	char why[STORE_ERR_SIZE] = "";
+	if (rc < 0)
+		snprintf(why, sizeof(why), "cannot read %.400s: %s", path, err_str(rc));
+	else if (!j)
+		snprintf(why, sizeof(why), "%.300s:%d: %s", path, jerr.line, jerr.text);
+	else if (store_zone_apply(z, j, why) < 0)
+		rc = ERR_INVAL;
+	json_decref(j);
+	if (rc < 0 || why[0]) {
+		/* Nothing known to act on: the zone waits for the operator,
+		 * and the other zones go on. */
+		log_error("zone %s: cannot restore its state: %s", z->name, why);
+		z->state = DZ_SIGN_FAILED;
+		z->halt_reason = strdup(why);
+		return 0;
+	}
+	if (keys_load(z, kerr) < 0)
+		log_error("zone %s: %s", z->name, kerr);
+	store_restore(z);
+	return 0;
+}
