@@ -155,6 +155,7 @@ void dzone_free(struct dzone *z)
 		free(z->history[i].text);
 	free(z->history);
 	free(z->prev_keys);
+	free(z->up_keys);
 	free(z->name);
 	free(z->stem);
 	free(z->policy);
@@ -223,6 +224,8 @@ void dzone_drop_upcoming(struct dzone *z)
 		zone_unref(z->up_signed);
 	z->up_loaded = z->up_signed = NULL;
 	z->up_loaded_gen = 0;
+	free(z->up_keys);
+	z->up_keys = NULL;
 }
 
 void dzone_kick(struct dzone *z)

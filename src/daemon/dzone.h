@@ -99,6 +99,9 @@ struct dzone {
 	struct signer_key *prev_keys;
 	bool has_prev;
 	uint32_t prev_earliest;
+	/* The same for the upcoming signed version, until it is published. */
+	struct signer_opts up_opts;
+	struct signer_key *up_keys;
 	struct signer_stats up_stats;
 
 	/* Serials: the last signed serial ever issued, even for a version later

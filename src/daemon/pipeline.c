@@ -111,14 +111,8 @@ static void load_error_text(struct load_job *j, char *out, size_t size)
 			*c = c[1] ? ';' : '\0';
 }
 
-static void load_done(uv_work_t *w, int status)
+static void load_result(struct dzone *z, struct load_job *j)
 {
-	struct load_job *j = (struct load_job *)w;
-	struct dzone *z = j->z;
-	z->d->busy--;
-	z->last_load_secs = secs_since(j->started);
-	if (status == UV_ECANCELED && j->rc == 0)
-		j->rc = -ECANCELED;
 	if (j->msgs.warnings)
 		log_warning("zone %s: %s", z->name, buf_cstr(&j->msgs.text));
 	if (j->rc < 0) {
@@ -139,6 +133,20 @@ static void load_done(uv_work_t *w, int status)
 			j->out->rrs, z->last_load_secs);
 		review_start(z, false);
 	}
+}
+
+static void load_done(uv_work_t *w, int status)
+{
+	struct load_job *j = (struct load_job *)w;
+	struct dzone *z = j->z;
+	z->d->busy--;
+	z->last_load_secs = secs_since(j->started);
+	if (status == UV_ECANCELED && j->rc == 0)
+		j->rc = -ECANCELED;
+	if (!z->d->stopping)
+		load_result(z, j);
+	else if (j->rc == 0) /* nothing moves on while the daemon stops */
+		zone_unref(j->out);
 	if (j->base)
 		zone_unref(j->base);
 	zone_msgs_deinit(&j->msgs);
@@ -192,7 +200,9 @@ static void persist_done(uv_work_t *w, int status)
 	z->d->busy--;
 	if (status == UV_ECANCELED && j->rc == 0)
 		j->rc = -ECANCELED;
-	if (j->rc < 0) {
+	if (z->d->stopping) {
+		/* The state file does not name the snapshot: it is ignored. */
+	} else if (j->rc < 0) {
 		/* Storage that fails is not trusted: the version goes no
 		 * further, the published one stays (cascade-spec §13). */
 		char text[512];
@@ -290,7 +300,10 @@ static void sign_done(uv_work_t *w, int status)
 	z->last_sign_secs = secs_since(j->started);
 	if (status == UV_ECANCELED && j->rc == 0)
 		j->rc = -ECANCELED;
-	if (j->rc < 0) {
+	if (z->d->stopping) {
+		if (j->rc == 0)
+			zone_unref(j->out);
+	} else if (j->rc < 0) {
 		char text[512];
 		snprintf(text, sizeof(text), "signing failed: %s",
 			j->err.len ? buf_cstr(&j->err) : err_str(j->rc));
@@ -302,11 +315,10 @@ static void sign_done(uv_work_t *w, int status)
 		z->d->stats.signatures += j->stats.signatures;
 		/* The options go with the version: at publication they become
 		 * what the next incremental signing follows. */
-		free(z->prev_keys);
-		z->prev_keys = j->keys;
+		free(z->up_keys);
+		z->up_keys = j->keys;
 		j->keys = NULL;
-		z->prev_opts = j->opts;
-		z->prev_opts.keys = z->prev_keys;
+		z->up_opts = j->opts;
 		dzone_event(z, j->out->serial,
 			"Signing succeeded (trigger: %s; %zu signatures made, %zu kept, %.3f s)",
 			trigger_name(z->sign_trigger), j->stats.signatures, j->stats.reused,
@@ -420,6 +432,11 @@ void pipeline_publish(struct dzone *z)
 		z->loaded_gen = z->up_loaded_gen;
 	}
 	z->up_loaded_gen = 0;
+	free(z->prev_keys);
+	z->prev_keys = z->up_keys;
+	z->up_keys = NULL;
+	z->prev_opts = z->up_opts;
+	z->prev_opts.keys = z->prev_keys;
 	z->has_prev = true;
 	z->prev_earliest = z->up_stats.earliest;
 	z->published_at = clock_now(&z->d->clock);

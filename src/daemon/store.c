@@ -232,7 +232,12 @@ static void restore_done(uv_work_t *w, int status)
 	struct restore_job *j = (struct restore_job *)w;
 	(void)status;
 	j->z->d->busy--;
-	restore_apply(j->z, j);
+	if (!j->z->d->stopping)
+		restore_apply(j->z, j);
+	else
+		for (int i = 0; i < 3; i++)
+			if (j->v[i])
+				zone_unref(j->v[i]);
 	for (int i = 0; i < 3; i++)
 		free(j->path[i]);
 	free(j);
@@ -290,6 +295,10 @@ int store_zone_restore_state(struct daemon *d, const char *name, char *err)
 	}
 	if (keys_load(z, kerr) < 0)
 		log_error("zone %s: %s", z->name, kerr);
+	/* The keys the published version was signed with (no rolls yet). */
+	if (z->has_prev && keys_signer_array(z, &z->prev_keys, &z->prev_opts.nkeys, kerr) < 0)
+		z->has_prev = false;
+	z->prev_opts.keys = z->prev_keys;
 	store_restore(z);
 	return 0;
 }
