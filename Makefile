@@ -39,8 +39,8 @@ format:
 check-format:
 	clang-format --dry-run --Werror $(SOURCES)
 
-demo:
-	@echo "make demo: not yet - the daemon (cascaded) does not exist yet"
+demo: all
+	scripts/demo
 
 clean:
 	rm -rf build build-test build-fuzz
