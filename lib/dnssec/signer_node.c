@@ -269,6 +269,25 @@ static int new_signer(const struct signer_key *k, struct key_signer **out)
 	return rc;
 }
 
+/* The expiration of the signatures over the RRset (type) at owner: the
+ * jitter's share is a hash of the lower-cased owner and the type, so it is
+ * the same at every signing (incremental signing keeps its promise of the
+ * full signing's result) and spread evenly over [0, jitter]. */
+uint32_t signer_expiration(const struct signer_opts *o, const uint8_t *owner, uint16_t type)
+{
+	if (o->jitter == 0)
+		return o->expiration;
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a, 64 bits */
+	for (const uint8_t *p = owner; *p; p += *p + 1)
+		for (unsigned i = 0; i <= *p; i++) {
+			uint8_t c = p[i];
+			h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 0x100000001b3u;
+		}
+	h = (h ^ (type >> 8)) * 0x100000001b3u;
+	h = (h ^ (type & 0xff)) * 0x100000001b3u;
+	return o->expiration - (uint32_t)(h % ((uint64_t)o->jitter + 1));
+}
+
 /* RRSIGs over RRset r, owned by owner, by every key with the right role. */
 static int sign_rrset(
 	struct signer *s, struct worker *w, const uint8_t *owner, const struct rrset *r)
@@ -289,7 +308,7 @@ static int sign_rrset(
 			.algorithm = k->key->algorithm,
 			.labels = rrsig_labels(owner),
 			.original_ttl = r->ttl,
-			.expiration = s->o->expiration,
+			.expiration = signer_expiration(s->o, owner, r->type),
 			.inception = s->o->inception,
 			.key_tag = k->key->tag,
 			.signer = s->apex};

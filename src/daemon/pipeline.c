@@ -340,6 +340,11 @@ static int sign_opts(struct dzone *z, const struct policy *p, struct sign_job *j
 	j->opts.keys = j->keys;
 	j->opts.inception = (uint32_t)(now - p->timing.inception_offset);
 	j->opts.expiration = (uint32_t)(now + p->timing.lifetime);
+	/* Half the time a signature may live before it must be refreshed:
+	 * the re-signing a full signing starts then spreads over days instead
+	 * of coming due at once (the policy check makes this positive). */
+	j->opts.jitter =
+		(uint32_t)((p->timing.lifetime - p->timing.remain_time - p->refresh_interval) / 2);
 	j->opts.dnskey_ttl = p->records_ttl;
 	j->opts.nsec3 = p->nsec3;
 	j->opts.opt_out = p->opt_out;

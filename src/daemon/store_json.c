@@ -28,11 +28,12 @@ static json_t *signing_json(const struct dzone *z)
 	const struct signer_opts *o = &z->prev_opts;
 	char salt[2 * 255 + 1] = "";
 	base16_encode(o->salt, o->salt_len, salt, sizeof(salt), 0);
-	return json_pack("{s:I, s:I, s:b, s:b, s:i, s:s, s:I, s:I, s:I, s:I}", "inception",
-		(json_int_t)o->inception, "expiration", (json_int_t)o->expiration, "nsec3",
-		o->nsec3, "opt-out", o->opt_out, "iterations", (int)o->iterations, "salt", salt,
-		"dnskey-ttl", (json_int_t)o->dnskey_ttl, "now", (json_int_t)o->now, "refresh",
-		(json_int_t)o->refresh, "earliest", (json_int_t)z->prev_earliest);
+	return json_pack("{s:I, s:I, s:I, s:b, s:b, s:i, s:s, s:I, s:I, s:I, s:I}", "inception",
+		(json_int_t)o->inception, "expiration", (json_int_t)o->expiration, "jitter",
+		(json_int_t)o->jitter, "nsec3", o->nsec3, "opt-out", o->opt_out, "iterations",
+		(int)o->iterations, "salt", salt, "dnskey-ttl", (json_int_t)o->dnskey_ttl, "now",
+		(json_int_t)o->now, "refresh", (json_int_t)o->refresh, "earliest",
+		(json_int_t)z->prev_earliest);
 }
 
 static json_t *keys_json(const struct dzone *z)
@@ -79,7 +80,7 @@ json_t *store_zone_json(const struct dzone *z)
 
 static int apply_signing(struct dzone *z, const json_t *s, char *err)
 {
-	json_int_t inc, exp, ttl, now, refresh, earliest;
+	json_int_t inc, exp, jitter = 0, ttl, now, refresh, earliest;
 	int nsec3, opt_out, iterations;
 	const char *salt;
 	if (json_unpack((json_t *)s, "{s:I, s:I, s:b, s:b, s:i, s:s, s:I, s:I, s:I, s:I}",
@@ -98,6 +99,7 @@ static int apply_signing(struct dzone *z, const json_t *s, char *err)
 	o->salt_len = (uint8_t)n;
 	o->inception = (uint32_t)inc;
 	o->expiration = (uint32_t)exp;
+	o->jitter = (uint32_t)jitter;
 	o->nsec3 = nsec3;
 	o->opt_out = opt_out;
 	o->iterations = (uint16_t)iterations;

@@ -157,6 +157,75 @@ static void test_threads_same_result(void **state)
 	buf_deinit(&text);
 }
 
+/* The expirations of every RRSIG in z: how many, how many distinct, and
+ * whether all lie in [lo, hi]. */
+static void expirations(const struct zone *z, uint32_t lo, uint32_t hi, size_t *n, size_t *distinct)
+{
+	uint32_t seen[64];
+	size_t nseen = 0;
+	*n = 0;
+	struct tree_iter it;
+	for (struct node *x = tree_iter_first(&it, z->tree); x; x = tree_iter_next(&it)) {
+		for (const struct rrset *r = node_first(x); r; r = node_next(x, r)) {
+			if (r->type != KNOT_RRTYPE_RRSIG)
+				continue;
+			uint32_t pos = 0;
+			const uint8_t *d;
+			uint16_t len;
+			while (rrset_next_rdata(r, &pos, &d, &len)) {
+				struct rrsig_fields f;
+				size_t at;
+				assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
+				assert_true(f.expiration >= lo && f.expiration <= hi);
+				assert_int_equal(f.expiration,
+					signer_expiration(&(struct signer_opts){.expiration = hi,
+								  .jitter = hi - lo},
+						node_owner(x), f.type_covered));
+				(*n)++;
+				size_t k = 0;
+				while (k < nseen && seen[k] != f.expiration)
+					k++;
+				if (k == nseen && nseen < 64)
+					seen[nseen++] = f.expiration;
+			}
+		}
+	}
+	*distinct = nseen;
+}
+
+/* Jitter spreads the expirations over [expiration - jitter, expiration],
+ * the same way at every signing; without it they are all the same. */
+static void test_jitter(void **state)
+{
+	(void)state;
+	struct zone *in = load(ZONE), *a, *b;
+	struct signer_key keys[] = {{ksk, true, true, true, NULL}};
+	struct signer_opts o = opts(keys, 1);
+	size_t n, distinct, n2, distinct2;
+	assert_int_equal(signer_sign(in, &o, &a, NULL), 0);
+	expirations(a, o.expiration, o.expiration, &n, &distinct);
+	assert_int_equal(distinct, 1);
+	zone_unref(a);
+	o.jitter = 86400 * 3;
+	assert_int_equal(signer_sign(in, &o, &a, NULL), 0);
+	assert_int_equal(signer_sign(in, &o, &b, NULL), 0);
+	expirations(a, o.expiration - o.jitter, o.expiration, &n, &distinct);
+	expirations(b, o.expiration - o.jitter, o.expiration, &n2, &distinct2);
+	assert_int_equal(n, n2);
+	assert_true(distinct > n / 2);
+	/* the owner's case does not move it */
+	uint8_t lower[64], upper[64];
+	knot_dname_from_str(lower, "www.example.com.", sizeof(lower));
+	knot_dname_from_str(upper, "WWW.Example.COM.", sizeof(upper));
+	assert_int_equal(signer_expiration(&o, lower, KNOT_RRTYPE_A),
+		signer_expiration(&o, upper, KNOT_RRTYPE_A));
+	assert_int_not_equal(signer_expiration(&o, lower, KNOT_RRTYPE_A),
+		signer_expiration(&o, lower, KNOT_RRTYPE_AAAA));
+	zone_unref(a);
+	zone_unref(b);
+	zone_unref(in);
+}
+
 static void test_nsec3_opt_out(void **state)
 {
 	(void)state;
@@ -336,6 +405,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nsec_ksk_zsk),
 		cmocka_unit_test(test_threads_same_result),
+		cmocka_unit_test(test_jitter),
 		cmocka_unit_test(test_nsec3_opt_out),
 		cmocka_unit_test(test_review_cases),
 		cmocka_unit_test(test_errors),
