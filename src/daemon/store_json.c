@@ -83,10 +83,10 @@ static int apply_signing(struct dzone *z, const json_t *s, char *err)
 	json_int_t inc, exp, jitter = 0, ttl, now, refresh, earliest;
 	int nsec3, opt_out, iterations;
 	const char *salt;
-	if (json_unpack((json_t *)s, "{s:I, s:I, s:b, s:b, s:i, s:s, s:I, s:I, s:I, s:I}",
-		    "inception", &inc, "expiration", &exp, "nsec3", &nsec3, "opt-out", &opt_out,
-		    "iterations", &iterations, "salt", &salt, "dnskey-ttl", &ttl, "now", &now,
-		    "refresh", &refresh, "earliest", &earliest) < 0) {
+	if (json_unpack((json_t *)s, "{s:I, s:I, s?:I, s:b, s:b, s:i, s:s, s:I, s:I, s:I, s:I}",
+		    "inception", &inc, "expiration", &exp, "jitter", &jitter, "nsec3", &nsec3,
+		    "opt-out", &opt_out, "iterations", &iterations, "salt", &salt, "dnskey-ttl",
+		    &ttl, "now", &now, "refresh", &refresh, "earliest", &earliest) < 0) {
 		snprintf(err, STORE_ERR_SIZE, "'signing' is incomplete");
 		return ERR_INVAL;
 	}
