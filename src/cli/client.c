@@ -45,7 +45,7 @@ static int auth_header(const struct client *c, char *out, size_t size)
 	if (!c->token_file)
 		return 0;
 	struct buf b;
-	buf_init(&b, 256);
+	buf_init(&b, 0);
 	b.secret = true;
 	if (fileio_read(c->token_file, 4096, &b) < 0) {
 		fprintf(stderr, "ERROR: cannot read the token file %s\n", c->token_file);
@@ -107,7 +107,7 @@ int client_call(
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	struct buf answer;
-	buf_init(&answer, 4096);
+	buf_init(&answer, 64u << 20); /* the longest answer taken */
 	long status = 0;
 	int rc = request(c, method, path, text, &status, &answer);
 	free(text);
@@ -138,7 +138,7 @@ int client_call(
 int client_call_text(const struct client *c, const char *path, char **out)
 {
 	struct buf answer;
-	buf_init(&answer, 4096);
+	buf_init(&answer, 64u << 20); /* the longest answer taken */
 	long status = 0;
 	if (request(c, "GET", path, NULL, &status, &answer)) {
 		buf_deinit(&answer);

@@ -391,7 +391,7 @@ void pipeline_sign(struct dzone *z)
 		halt(z, DZ_SIGN_FAILED, dp ? "out of memory" : "the zone's policy is missing");
 		return;
 	}
-	buf_init(&j->err, 256);
+	buf_init(&j->err, 4096);
 	j->z = z;
 	j->in = zone_ref(z->sign_trigger == DZ_TRIGGER_LOAD ? z->up_loaded : z->loaded);
 	if (sign_opts(z, &dp->p, j, why) < 0) {

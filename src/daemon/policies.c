@@ -128,7 +128,7 @@ static int load_entry(
 		return ERR_NOMEM;
 	}
 	struct buf warn;
-	buf_init(&warn, 256);
+	buf_init(&warn, 0);
 	struct policy_env env = {.hsm_exists = no_hsm};
 	int rc = policy_load(&dp->p, path, &env, &warn, err);
 	if (warn.len)

@@ -252,7 +252,7 @@ static void r_key_get(struct call *c)
 	}
 	struct dpolicy *dp = daemon_policy(c->d, z->policy);
 	struct buf out;
-	buf_init(&out, 1024);
+	buf_init(&out, 0);
 	int rc = dp ? keys_rrset_text(z, &dp->p, type, &out) : ERR_NOTFOUND;
 	if (rc == ERR_INVAL)
 		api_error(c->resp, 400, "BadRequest", "key_type must be DS, DNSKEY or CDS, not %s",

@@ -77,7 +77,7 @@ static int start_server(struct daemon *d, const char *name, const struct config_
 static int read_token(const char *path, char **out)
 {
 	struct buf b;
-	buf_init(&b, 256);
+	buf_init(&b, 0);
 	b.secret = true;
 	int rc = fileio_read(path, 4096, &b);
 	if (rc < 0) {

@@ -130,7 +130,7 @@ json_t *status_history_json(const struct dzone *z)
 json_t *status_policy_json(struct daemon *d, const struct dpolicy *dp)
 {
 	struct buf text;
-	buf_init(&text, 2048);
+	buf_init(&text, 0);
 	policy_format(&dp->p, &text);
 	json_t *zones = json_array();
 	for (size_t i = 0; i < d->nzones; i++)
@@ -187,7 +187,7 @@ static double v_serial(const struct dzone *z)
 char *status_metrics(struct daemon *d)
 {
 	struct buf b;
-	buf_init(&b, 4096);
+	buf_init(&b, 0);
 	buf_printf(&b,
 		"# HELP cascade_build_info The daemon's version.\n"
 		"# TYPE cascade_build_info gauge\ncascade_build_info{version=\"%s\"} 1\n",

@@ -272,7 +272,7 @@ int store_zone_restore_state(struct daemon *d, const char *name, char *err)
 		return rc == ERR_EXISTS ? 0 : rc;
 	snprintf(path, sizeof(path), "%s/%s.json", d->cfg.zone_state_dir, z->stem);
 	struct buf text;
-	buf_init(&text, 4096);
+	buf_init(&text, 0);
 	rc = fileio_read(path, 256u << 20, &text);
 	json_error_t jerr;
 	json_t *j = rc == 0 ? json_loadb((const char *)text.data, text.len, 0, &jerr) : NULL;

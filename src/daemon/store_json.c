@@ -220,7 +220,7 @@ int store_save_state(struct daemon *d)
 		json_array_append_new(zones, json_string(d->zones[i]->name));
 	for (size_t i = 0; i < d->npolicies; i++) {
 		struct buf text;
-		buf_init(&text, 1024);
+		buf_init(&text, 0);
 		policy_format(&d->policies[i]->p, &text);
 		json_object_set_new(pols, d->policies[i]->p.name,
 			json_pack("{s:s, s:b}", "text", buf_cstr(&text), "file-gone",
@@ -286,7 +286,7 @@ static int load_state_json(struct daemon *d, json_t *j, char *err)
 int store_load_state(struct daemon *d, char *err)
 {
 	struct buf text;
-	buf_init(&text, 4096);
+	buf_init(&text, 0);
 	int rc = fileio_read(d->state_path, 64u << 20, &text);
 	if (rc < 0) {
 		buf_deinit(&text);
