@@ -223,7 +223,9 @@ void dzone_drop_upcoming(struct dzone *z)
 	if (z->up_signed)
 		zone_unref(z->up_signed);
 	z->up_loaded = z->up_signed = NULL;
-	z->up_loaded_gen = 0;
+	if (z->up_gen) /* approved, written, now dropped */
+		store_unlink(z, false, z->up_gen, z->up_is_diff);
+	z->up_gen = 0;
 	free(z->up_keys);
 	z->up_keys = NULL;
 }

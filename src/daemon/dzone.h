@@ -26,6 +26,17 @@
 #include "lib/limits.h"
 #include "src/daemon/daemon.h"
 
+/* Longest run of diffs after a snapshot kept on disk; the next version
+ * after it is written whole. */
+#define STORE_MAX_DIFFS 16
+
+/* A version on disk: a snapshot generation and the diffs after it. */
+struct store_chain {
+	uint64_t base; /* 0: none */
+	uint64_t diffs[STORE_MAX_DIFFS];
+	size_t n;
+};
+
 enum dzone_state {
 	DZ_IDLE,
 	DZ_RESTORING,
@@ -90,9 +101,14 @@ struct dzone {
 	 * signed from; published: what the publication server serves;
 	 * up_loaded / up_signed: the versions on their way through. */
 	struct zone *loaded, *published, *up_loaded, *up_signed;
-	/* Snapshot generations (store.h): of loaded and published, and of the
-	 * approved upcoming loaded version once on disk (0: none). */
-	uint64_t loaded_gen, published_gen, up_loaded_gen;
+	/* Their files (store.h): the chains of loaded and published, the
+	 * approved upcoming loaded version once on disk (up_gen 0: none; a diff
+	 * on top of the loaded chain or a snapshot), and the last generation
+	 * number given out. */
+	struct store_chain loaded_chain, signed_chain;
+	uint64_t up_gen;
+	bool up_is_diff;
+	uint64_t next_gen;
 
 	/* The signing the published version came from (signer_update's prev). */
 	struct signer_opts prev_opts; /* .keys points at prev_keys */

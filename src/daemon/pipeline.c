@@ -176,70 +176,36 @@ void pipeline_load(struct dzone *z)
 
 /* Persisting ------------------------------------------------------------- */
 
-struct persist_job {
-	uv_work_t w;
-	struct dzone *z;
-	struct zone *v;
-	char *path;
-	uint64_t gen;
-	bool is_signed;
-	unsigned threads;
-	int rc;
-};
-
-static void persist_work(uv_work_t *w)
+static void persisted(
+	struct dzone *z, bool is_signed, uint64_t gen, bool is_diff, int rc, const char *path)
 {
-	struct persist_job *j = (struct persist_job *)w;
-	j->rc = zone_write_file_threads(j->v, j->path, j->threads);
-}
-
-static void persist_done(uv_work_t *w, int status)
-{
-	struct persist_job *j = (struct persist_job *)w;
-	struct dzone *z = j->z;
-	z->d->busy--;
-	if (status == UV_ECANCELED && j->rc == 0)
-		j->rc = -ECANCELED;
-	if (z->d->stopping) {
-		/* The state file does not name the snapshot: it is ignored. */
-	} else if (j->rc < 0) {
+	struct zone *v = is_signed ? z->up_signed : z->up_loaded;
+	if (rc < 0) {
 		/* Storage that fails is not trusted: the version goes no
 		 * further, the published one stays (cascade-spec §13). */
 		char text[512];
-		snprintf(text, sizeof(text), "could not write %s: %s", j->path, err_str(j->rc));
-		halt(z, j->is_signed ? DZ_HALT_SIGNED : DZ_HALT_LOADED, text);
-		dzone_event(z, j->v->serial, "Persisting failed: %s", text);
-	} else if (j->is_signed) {
-		pipeline_publish(z);
-	} else {
-		/* Approved and on disk: a restart signs it (store_restore). */
-		z->up_loaded_gen = j->gen;
-		dzone_save(z);
-		z->sign_trigger = DZ_TRIGGER_LOAD;
-		pipeline_sign(z);
+		snprintf(text, sizeof(text), "could not write %.300s: %s", path, err_str(rc));
+		dzone_event(z, v->serial, "Persisting failed: %s", text);
+		halt(z, is_signed ? DZ_HALT_SIGNED : DZ_HALT_LOADED, text);
+		return;
 	}
-	zone_unref(j->v);
-	free(j->path);
-	free(j);
+	if (is_signed) {
+		pipeline_publish(z, gen, is_diff);
+		return;
+	}
+	/* Approved and on disk: a restart signs it (store_restore). */
+	z->up_gen = gen;
+	z->up_is_diff = is_diff;
+	dzone_save(z);
+	z->sign_trigger = DZ_TRIGGER_LOAD;
+	pipeline_sign(z);
 }
 
 void pipeline_persist(struct dzone *z, bool is_signed)
 {
-	struct persist_job *j = calloc(1, sizeof(*j));
-	/* A generation no state file names yet (see store.h). */
-	j->gen = (is_signed ? z->published_gen : z->loaded_gen) + 1;
-	if (!j || !(j->path = store_snapshot_path(z, is_signed, j->gen))) {
-		free(j);
-		halt(z, is_signed ? DZ_HALT_SIGNED : DZ_HALT_LOADED, "out of memory");
-		return;
-	}
-	j->z = z;
-	j->v = zone_ref(is_signed ? z->up_signed : z->up_loaded);
-	j->is_signed = is_signed;
-	j->threads = z->d->threads;
 	z->state = is_signed ? DZ_PERSIST_SIGNED : DZ_PERSIST_LOADED;
-	z->d->busy++;
-	uv_queue_work(z->d->loop, &j->w, persist_work, persist_done);
+	if (store_persist(z, is_signed, persisted) < 0)
+		halt(z, is_signed ? DZ_HALT_SIGNED : DZ_HALT_LOADED, "out of memory");
 }
 
 /* Signing ---------------------------------------------------------------- */
@@ -423,20 +389,20 @@ void pipeline_sign(struct dzone *z)
 
 /* Publication ------------------------------------------------------------ */
 
-void pipeline_publish(struct dzone *z)
+void pipeline_publish(struct dzone *z, uint64_t gen, bool is_diff)
 {
-	uint64_t old_loaded = z->loaded_gen, old_signed = z->published_gen;
+	struct store_chain old_loaded = z->loaded_chain, old_signed = z->signed_chain;
+	store_chain_push(&z->signed_chain, gen, is_diff);
 	drop(&z->published);
 	z->published = z->up_signed;
 	z->up_signed = NULL;
-	z->published_gen++;
 	if (z->up_loaded) {
+		store_chain_push(&z->loaded_chain, z->up_gen, z->up_is_diff);
 		drop(&z->loaded);
 		z->loaded = z->up_loaded;
 		z->up_loaded = NULL;
-		z->loaded_gen = z->up_loaded_gen;
 	}
-	z->up_loaded_gen = 0;
+	z->up_gen = 0;
 	free(z->prev_keys);
 	z->prev_keys = z->up_keys;
 	z->up_keys = NULL;
@@ -448,9 +414,11 @@ void pipeline_publish(struct dzone *z)
 	set_text(&z->halt_reason, NULL);
 	z->state = DZ_IDLE;
 	dzone_event(z, z->published->serial, "Published (%zu records)", z->published->rrs);
-	/* The state file names the new snapshots before the old go. */
-	if (dzone_save(z) == 0)
-		store_prune(z, old_loaded, old_signed);
+	/* The state file names the new files before the old go. */
+	if (dzone_save(z) == 0) {
+		store_chain_prune(z, false, &old_loaded, &z->loaded_chain);
+		store_chain_prune(z, true, &old_signed, &z->signed_chain);
+	}
 	store_write_zone_file(z);
 	pipeline_schedule_refresh(z);
 	dzone_kick(z);

@@ -8,6 +8,7 @@
 #define CASCADE_DAEMON_PIPELINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "src/daemon/dzone.h"
 
@@ -19,8 +20,9 @@ void pipeline_persist(struct dzone *z, bool is_signed);
 /* Signs the upcoming loaded version (trigger load) or the current one
  * again (refresh, key change), as z->sign_trigger says. */
 void pipeline_sign(struct dzone *z);
-/* Makes the upcoming signed version the published one. */
-void pipeline_publish(struct dzone *z);
+/* Makes the upcoming signed version the published one, written as
+ * generation gen (a diff or a snapshot, store.h). */
+void pipeline_publish(struct dzone *z, uint64_t gen, bool is_diff);
 /* Whether signatures of the published version are due for refresh. */
 bool pipeline_refresh_due(struct dzone *z);
 /* (Re)starts the zone's refresh check timer. */

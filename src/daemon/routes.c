@@ -193,14 +193,7 @@ static void r_zone_remove(struct call *c)
 		return;
 	}
 	dzone_event(z, -1, "Zone removed");
-	for (uint64_t g = 1; g <= z->loaded_gen + 1 || g <= z->published_gen + 1; g++) {
-		char *p[2] = {store_snapshot_path(z, false, g), store_snapshot_path(z, true, g)};
-		for (int i = 0; i < 2; i++) {
-			if (p[i])
-				unlink(p[i]);
-			free(p[i]);
-		}
-	}
+	store_delete_all(z);
 	keys_delete_files(z);
 	dzone_unlink(z);
 	dzone_free(z);

@@ -64,30 +64,6 @@ char *store_stem(const char *name)
 	return out;
 }
 
-char *store_snapshot_path(const struct dzone *z, bool is_signed, uint64_t gen)
-{
-	char path[4200];
-	int n = snprintf(path, sizeof(path), "%s/%s.%s.%llu", z->d->cfg.zone_state_dir, z->stem,
-		is_signed ? "signed" : "loaded", (unsigned long long)gen);
-	return n < (int)sizeof(path) ? strdup(path) : NULL;
-}
-
-static void unlink_snapshot(struct dzone *z, bool is_signed, uint64_t gen)
-{
-	char *path = store_snapshot_path(z, is_signed, gen);
-	if (path && unlink(path) < 0 && errno != ENOENT)
-		log_warning("zone %s: cannot remove %s: %s", z->name, path, strerror(errno));
-	free(path);
-}
-
-void store_prune(struct dzone *z, uint64_t old_loaded, uint64_t old_signed)
-{
-	if (old_loaded && old_loaded != z->loaded_gen)
-		unlink_snapshot(z, false, old_loaded);
-	if (old_signed && old_signed != z->published_gen)
-		unlink_snapshot(z, true, old_signed);
-}
-
 /* Signed zone file output (beyond Cascade) ---------------------------- */
 
 struct file_job {
@@ -169,43 +145,53 @@ void store_write_zone_file(struct dzone *z)
 struct restore_job {
 	uv_work_t w;
 	struct dzone *z;
-	char *path[3]; /* loaded, published, approved; NULL when none */
-	struct zone *v[3];
+	struct store_chain chain[2]; /* loaded, signed */
+	uint64_t up_gen;
+	bool up_is_diff;
+	struct zone *v[3]; /* loaded, published, approved */
 	int rc[3];
-	char origin[LIMIT_NAME_LEN * 4 + 2];
 };
 
 static void restore_work(uv_work_t *w)
 {
 	struct restore_job *j = (struct restore_job *)w;
-	struct zone_read_opts o = {.origin = j->origin};
-	for (int i = 0; i < 3; i++) {
-		if (!j->path[i])
-			continue;
-		struct zone_msgs msgs;
-		zone_msgs_init(&msgs);
-		j->rc[i] = zone_read_file(j->path[i], &o, &msgs, &j->v[i]);
-		zone_msgs_deinit(&msgs);
+	for (int i = 0; i < 2; i++)
+		if (j->chain[i].base)
+			j->rc[i] = store_read_chain(j->z, i == 1, &j->chain[i], &j->v[i]);
+	if (!j->up_gen)
+		return;
+	if (!j->up_is_diff) {
+		j->rc[2] = store_read_snapshot(j->z, false, j->up_gen, &j->v[2]);
+	} else if (j->v[0]) {
+		j->v[2] = zone_ref(j->v[0]);
+		j->rc[2] = store_apply_diff(j->z, false, j->up_gen, &j->v[2]);
+		if (j->rc[2] < 0) {
+			zone_unref(j->v[2]);
+			j->v[2] = NULL;
+		}
+	} else {
+		j->rc[2] = ERR_NOTFOUND;
 	}
 }
 
-/* What the zone can do with the snapshots that could be read: serve the
+/* What the zone can do with the versions that could be read: serve the
  * published one, follow its signing with the loaded one, sign the approved
  * one; what is missing is made again, and the log says so. */
 static void restore_apply(struct dzone *z, struct restore_job *j)
 {
 	static const char *const what[] = {"loaded", "signed", "approved loaded"};
+	bool asked[3] = {j->chain[0].base != 0, j->chain[1].base != 0, j->up_gen != 0};
 	for (int i = 0; i < 3; i++)
-		if (j->path[i] && j->rc[i] < 0)
-			log_error("zone %s: the %s snapshot %s is missing or damaged (%s)", z->name,
-				what[i], j->path[i], err_str(j->rc[i]));
+		if (asked[i] && j->rc[i] < 0)
+			log_error("zone %s: the %s version on disk is missing or damaged (%s)",
+				z->name, what[i], err_str(j->rc[i]));
 	z->loaded = j->v[0];
 	z->published = j->v[1];
 	z->up_loaded = j->v[2];
-	if (!z->loaded || !z->published || (j->path[2] && !z->up_loaded)) {
+	if (!z->loaded || !z->published)
 		z->has_prev = false; /* the next signing is a full one */
-		z->up_loaded_gen = z->up_loaded ? z->up_loaded_gen : 0;
-	}
+	if (!z->up_loaded)
+		z->up_gen = 0;
 	z->state = DZ_IDLE;
 	if (z->up_loaded) {
 		log_info("zone %s: signing the approved version %u that was not published yet",
@@ -213,11 +199,11 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 		z->sign_trigger = DZ_TRIGGER_LOAD;
 		pipeline_sign(z);
 	} else if (!z->published && z->loaded) {
-		log_warning("zone %s: re-signing, the signed snapshot could not be read", z->name);
+		log_warning("zone %s: re-signing, the signed version could not be read", z->name);
 		z->pending_resign = true;
-	} else if (!z->published && z->source == DZ_SRC_FILE && (j->path[0] || j->path[1])) {
-		log_warning("zone %s: re-loading from %s, no snapshot could be read", z->name,
-			z->source_path);
+	} else if (!z->loaded && z->source == DZ_SRC_FILE && (asked[0] || asked[1])) {
+		log_warning("zone %s: re-loading from %s, the loaded version could not be read",
+			z->name, z->source_path);
 		z->pending_load = true;
 	} else if (z->published && pipeline_refresh_due(z)) {
 		z->pending_resign = true;
@@ -238,8 +224,6 @@ static void restore_done(uv_work_t *w, int status)
 		for (int i = 0; i < 3; i++)
 			if (j->v[i])
 				zone_unref(j->v[i]);
-	for (int i = 0; i < 3; i++)
-		free(j->path[i]);
 	free(j);
 }
 
@@ -251,13 +235,10 @@ void store_restore(struct dzone *z)
 		return;
 	}
 	j->z = z;
-	snprintf(j->origin, sizeof(j->origin), "%s", z->name);
-	if (z->loaded_gen)
-		j->path[0] = store_snapshot_path(z, false, z->loaded_gen);
-	if (z->published_gen)
-		j->path[1] = store_snapshot_path(z, true, z->published_gen);
-	if (z->up_loaded_gen)
-		j->path[2] = store_snapshot_path(z, false, z->up_loaded_gen);
+	j->chain[0] = z->loaded_chain;
+	j->chain[1] = z->signed_chain;
+	j->up_gen = z->up_gen;
+	j->up_is_diff = z->up_is_diff;
 	z->state = DZ_RESTORING;
 	z->d->busy++;
 	uv_queue_work(z->d->loop, &j->w, restore_work, restore_done);

@@ -2,17 +2,23 @@
  * store.h - what the daemon keeps on disk (cascade-spec §13, DESIGN §6).
  *
  * Under zone-state-dir, per zone (by its file stem, see store_stem()):
- *   <stem>.json          the zone's state: policy, source, serials, keys,
- *                        the signing the published version came from, and
- *                        its history; JSON for people and tools
- *   <stem>.loaded.<gen>  the approved unsigned version, a zone file
- *   <stem>.signed.<gen>  the published signed version, a zone file
+ *   <stem>.json               the zone's state: policy, source, serials,
+ *                             keys, the signing the published version came
+ *                             from, which files hold its versions, and its
+ *                             history; JSON for people and tools
+ *   <stem>.loaded.<gen>       a snapshot of an approved unsigned version, a
+ *                             zone file
+ *   <stem>.loaded.<gen>.diff  the diff from the version before it
+ *                             (lib/zone/zone_diff_io.h)
+ *   <stem>.signed.<gen>[.diff] the same for the published signed versions
  * and the global state file (--state) with the zone names and the policy
- * copies. Every file is written to a temporary file, fsync'ed, renamed and
- * its folder fsync'ed (lib/util/fileio.h); snapshot files are never
- * overwritten, only replaced by a higher generation once the state file
- * names it, so a crash at any point leaves a state file naming complete
- * snapshots.
+ * copies. A version is a chain: a snapshot and at most STORE_MAX_DIFFS
+ * diffs after it; a version that changes much, or comes after a full
+ * chain, is written whole. Every file is written to a temporary file,
+ * fsync'ed, renamed and its folder fsync'ed (lib/util/fileio.h); a
+ * generation number is never given twice, and files leave only after the
+ * state file stops naming them, so a crash at any point leaves a state file
+ * naming complete files.
  *
  * Threads: loop thread only, except the snapshot reads and writes, which
  * run on the thread pool.
@@ -36,12 +42,36 @@ int store_mkdirs(const char *path, mode_t mode);
  * '_' and the label dots written %XX, "%2E" for the root. Malloc'd. */
 char *store_stem(const char *name);
 
-/* <zone-state-dir>/<stem>.loaded.<gen> or .signed.<gen>; malloc'd. */
-char *store_snapshot_path(const struct dzone *z, bool is_signed, uint64_t gen);
+/* <zone-state-dir>/<stem>.loaded.<gen> or .signed.<gen>, ".diff" after a
+ * diff's; malloc'd. */
+char *store_file_path(const struct dzone *z, bool is_signed, uint64_t gen, bool is_diff);
 
-/* Deletes the snapshots of those generations when they are no longer the
- * zone's. */
-void store_prune(struct dzone *z, uint64_t old_loaded, uint64_t old_signed);
+/* Adds a generation to a chain: a diff goes after the others, a snapshot
+ * starts the chain again. */
+void store_chain_push(struct store_chain *c, uint64_t gen, bool is_diff);
+/* Deletes the files of old that now does not hold. */
+void store_chain_prune(struct dzone *z, bool is_signed, const struct store_chain *old,
+	const struct store_chain *now);
+/* Deletes every file of the zone's versions (zone removal). */
+void store_delete_all(struct dzone *z);
+/* Deletes one file. */
+void store_unlink(struct dzone *z, bool is_signed, uint64_t gen, bool is_diff);
+
+/* Called on the loop thread when a persist step ends: the generation
+ * written, whether as a diff, and its path; rc < 0 when it failed. Not
+ * called while the daemon stops. */
+typedef void (*store_persist_fn)(
+	struct dzone *z, bool is_signed, uint64_t gen, bool is_diff, int rc, const char *path);
+/* Writes the upcoming loaded or signed version on the thread pool: as a
+ * diff from the version its chain holds when that is small, else whole. */
+int store_persist(struct dzone *z, bool is_signed, store_persist_fn done);
+
+/* Reading (thread pool; the zone's name and paths only are read): a
+ * snapshot, a diff applied to *v (replaced), a whole chain. */
+int store_read_snapshot(const struct dzone *z, bool is_signed, uint64_t gen, struct zone **out);
+int store_apply_diff(const struct dzone *z, bool is_signed, uint64_t gen, struct zone **v);
+int store_read_chain(
+	const struct dzone *z, bool is_signed, const struct store_chain *c, struct zone **out);
 
 /* Writes the published version to the policy's zone-file path, if any, on
  * the thread pool; a failure is logged. */

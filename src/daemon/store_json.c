@@ -62,20 +62,36 @@ static json_t *history_json(const struct dzone *z)
 	return a;
 }
 
+static json_t *chain_json(const struct store_chain *c)
+{
+	json_t *diffs = json_array();
+	for (size_t i = 0; i < c->n; i++)
+		json_array_append_new(diffs, json_integer((json_int_t)c->diffs[i]));
+	return json_pack("{s:I, s:o}", "base", (json_int_t)c->base, "diffs", diffs);
+}
+
+static json_t *files_json(const struct dzone *z)
+{
+	return json_pack("{s:o, s:o, s:o, s:I}", "loaded", chain_json(&z->loaded_chain), "signed",
+		chain_json(&z->signed_chain), "approved",
+		z->up_gen ? json_pack("{s:I, s:b}", "gen", (json_int_t)z->up_gen, "diff",
+				    z->up_is_diff)
+			  : json_null(),
+		"next-gen", (json_int_t)z->next_gen);
+}
+
 json_t *store_zone_json(const struct dzone *z)
 {
 	json_t *source = z->source == DZ_SRC_FILE
 		? json_pack("{s:s, s:s}", "type", "file", "path", z->source_path)
 		: json_pack("{s:s}", "type", "none");
-	return json_pack("{s:s, s:s, s:s?, s:o, s:b, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, "
-			 "s:o}",
-		"version", "v1", "name", z->name, "policy", z->policy, "source", source,
-		"maintenance", z->maintenance, "last-serial",
-		z->has_last_serial ? json_integer(z->last_serial) : json_null(), "loaded-gen",
-		(json_int_t)z->loaded_gen, "published-gen", (json_int_t)z->published_gen,
-		"approved-gen", (json_int_t)z->up_loaded_gen, "published-at",
-		(json_int_t)z->published_at, "signing", signing_json(z), "keys", keys_json(z),
-		"last-error", opt_string(z->last_error), "history", history_json(z));
+	return json_pack("{s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o}", "version",
+		"v1", "name", z->name, "policy", z->policy, "source", source, "maintenance",
+		z->maintenance, "last-serial",
+		z->has_last_serial ? json_integer(z->last_serial) : json_null(), "files",
+		files_json(z), "published-at", (json_int_t)z->published_at, "signing",
+		signing_json(z), "keys", keys_json(z), "last-error", opt_string(z->last_error),
+		"history", history_json(z));
 }
 
 static int apply_signing(struct dzone *z, const json_t *s, char *err)
@@ -167,20 +183,60 @@ static int apply_history(struct dzone *z, const json_t *hist)
 	return 0;
 }
 
+static int apply_chain(struct store_chain *c, const json_t *j)
+{
+	json_int_t base;
+	json_t *diffs;
+	if (json_unpack((json_t *)j, "{s:I, s:o}", "base", &base, "diffs", &diffs) < 0 ||
+		!json_is_array(diffs) || json_array_size(diffs) > STORE_MAX_DIFFS || base < 0)
+		return ERR_INVAL;
+	c->base = (uint64_t)base;
+	c->n = 0;
+	size_t i;
+	json_t *g;
+	json_array_foreach(diffs, i, g)
+	{
+		if (!json_is_integer(g) || json_integer_value(g) <= 0)
+			return ERR_INVAL;
+		c->diffs[c->n++] = (uint64_t)json_integer_value(g);
+	}
+	return 0;
+}
+
+static int apply_files(struct dzone *z, const json_t *files, char *err)
+{
+	json_t *loaded, *sig, *approved;
+	json_int_t next;
+	if (json_unpack((json_t *)files, "{s:o, s:o, s:o, s:I}", "loaded", &loaded, "signed", &sig,
+		    "approved", &approved, "next-gen", &next) < 0 ||
+		apply_chain(&z->loaded_chain, loaded) < 0 ||
+		apply_chain(&z->signed_chain, sig) < 0) {
+		snprintf(err, STORE_ERR_SIZE, "'files' is malformed");
+		return ERR_INVAL;
+	}
+	z->next_gen = (uint64_t)next;
+	json_int_t gen;
+	int diff;
+	if (json_is_object(approved) &&
+		json_unpack(approved, "{s:I, s:b}", "gen", &gen, "diff", &diff) == 0 && gen > 0) {
+		z->up_gen = (uint64_t)gen;
+		z->up_is_diff = diff;
+	}
+	return 0;
+}
+
 int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 {
 	const char *version, *policy, *stype, *path = NULL, *last_error = NULL;
-	json_t *last_serial = NULL, *signing = NULL, *keys = NULL, *hist = NULL;
-	json_int_t lgen, pgen, agen, pub_at;
+	json_t *last_serial = NULL, *signing = NULL, *keys = NULL, *hist = NULL, *files = NULL;
+	json_int_t pub_at;
 	int maint;
 	if (json_unpack((json_t *)j,
-		    "{s:s, s:s, s:{s:s, s?:s}, s:b, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s?:s, "
-		    "s:o}",
-		    "version", &version, "policy", &policy, "source", "type", &stype, "path", &path,
-		    "maintenance", &maint, "last-serial", &last_serial, "loaded-gen", &lgen,
-		    "published-gen", &pgen, "approved-gen", &agen, "published-at", &pub_at,
-		    "signing", &signing, "keys", &keys, "last-error", &last_error, "history",
-		    &hist) < 0 ||
+		    "{s:s, s:s, s:{s:s, s?:s}, s:b, s:o, s:o, s:I, s:o, s:o, s?:s, s:o}", "version",
+		    &version, "policy", &policy, "source", "type", &stype, "path", &path,
+		    "maintenance", &maint, "last-serial", &last_serial, "files", &files,
+		    "published-at", &pub_at, "signing", &signing, "keys", &keys, "last-error",
+		    &last_error, "history", &hist) < 0 ||
 		strcmp(version, "v1") != 0) {
 		snprintf(err, STORE_ERR_SIZE, "not a v1 zone state file, or a field is missing");
 		return ERR_INVAL;
@@ -197,10 +253,9 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 		z->last_serial = (uint32_t)json_integer_value(last_serial);
 		z->has_last_serial = true;
 	}
-	z->loaded_gen = (uint64_t)lgen;
-	z->published_gen = (uint64_t)pgen;
-	z->up_loaded_gen = (uint64_t)agen;
 	z->published_at = pub_at;
+	if (apply_files(z, files, err) < 0)
+		return ERR_INVAL;
 	if (last_error && !(z->last_error = strdup(last_error)))
 		return ERR_NOMEM;
 	int rc = json_is_object(signing) ? apply_signing(z, signing, err) : 0;
