@@ -28,12 +28,13 @@
  *   - The verdict comes when the hook (the `sh`) has exited and both of its
  *     output streams are closed. When something the hook started still
  *     holds them open, the verdict comes HOOK_DRAIN_MS after the exit
- *     anyway and the streams are no longer read. Such leftovers of a hook
+ *     anyway and the streams are no longer read (a leftover that writes
+ *     to them then gets SIGPIPE). Such leftovers of a hook
  *     that exited by itself are left alone; after a timeout they get the
  *     SIGKILL like the rest of the group (the hook object stays alive until
  *     then, done having been called already).
- *   - At the timeout a warning is logged, and another one if SIGKILL is
- *     needed. The verdict itself is not logged here: that is the caller's.
+ *   - The timeout counts from hook_run(). At the timeout a warning is
+ *     logged, and another one if SIGKILL is needed. The verdict itself is not logged here: that is the caller's.
  *
  * Threads: loop thread only. Ownership: the options are copied; the hook
  * object is freed by the library after done() was called (or after
@@ -80,7 +81,7 @@ struct hook_opts {
  * "timed out after N s" (or "N ms"), with ", SIGKILL needed" when SIGTERM
  * did not end it; for HOOK_SPAWN_FAILED "the hook could not be run: " and
  * then either why uv_spawn failed ("cannot start /bin/sh in /x: no such
- * file or directory"), or the hook's last line on stderr ("sh: 1: /x/hook.sh:
+ * file or directory", without " in /x" when cwd is NULL), or the hook's last line on stderr ("sh: 1: /x/hook.sh:
  * not found"), or, when it wrote none, "exit status 127: command not found"
  * (126: "command found but not executable"). */
 typedef void (*hook_done_fn)(void *ctx, enum hook_result result, const char *detail);
@@ -105,7 +106,8 @@ int hook_run(uv_loop_t *loop, const struct hook_opts *opts, hook_done_fn done, v
  * its handles are closed, which needs the loop to run a little longer (the
  * sh must be reaped first, or it would stay a zombie). May be called from
  * within done() (the group is then killed; the hook is freed as it would
- * be anyway); must not be called after done() returned. Idempotent. */
+ * be anyway); must not be called after done() returned. A second call
+ * before then does nothing. */
 void hook_cancel(struct hook *h);
 
 /* The hook's process id, which is also its process group id (hook.h's
