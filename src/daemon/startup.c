@@ -23,6 +23,7 @@
 #include "src/daemon/startup.h"
 #include "src/daemon/store.h"
 #include "src/publish/dnssrv.h"
+#include "src/review/hook.h"
 
 int daemon_save_state(struct daemon *d)
 {
@@ -195,6 +196,8 @@ static void begin_stop(struct daemon *d)
 	d->api = NULL;
 	for (size_t i = 0; i < d->nzones; i++)
 		review_cancel(d->zones[i]);
+	/* Also the hooks whose verdict came but whose kill is still due. */
+	hook_cancel_all(d->loop);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
