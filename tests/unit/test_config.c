@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/conf/config.h"
+#include "lib/conf/template.h"
 #include "lib/limits.h"
 #include "lib/util/buf.h"
 #include "lib/util/err.h"
@@ -374,6 +375,33 @@ static void test_failure_keeps_struct(void **state)
 	config_deinit(&c);
 }
 
+/* The template parses to the defaults (with both API addresses), and the
+ * embedded copy is the file in etc/. */
+static void test_template(void **state)
+{
+	(void)state;
+	struct config d, t;
+	assert_int_equal(config_init_defaults(&d), 0);
+	parse_ok(conf_template_config, &t);
+	assert_int_equal(strlen(conf_template_config), conf_template_config_len);
+	assert_same_but_api(&d, &t);
+	assert_int_equal(t.api_servers.n, 2);
+	sock_is(&t.api_servers.v[0], AF_INET, "127.0.0.1", 4539, SOCKSPEC_BOTH);
+	sock_is(&t.api_servers.v[1], AF_INET6, "::1", 4539, SOCKSPEC_BOTH);
+	config_deinit(&d);
+	config_deinit(&t);
+
+	const char *src = getenv("SRCDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/etc/config.template.toml", src ? src : ".");
+	struct buf b;
+	buf_init(&b, 0);
+	assert_int_equal(fileio_read(path, LIMIT_TOML_SIZE, &b), 0);
+	assert_int_equal(b.len, conf_template_config_len);
+	assert_memory_equal(b.data, conf_template_config, b.len);
+	buf_deinit(&b);
+}
+
 static void test_load(void **state)
 {
 	(void)state;
@@ -417,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_levels_and_targets),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_failure_keeps_struct),
+		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

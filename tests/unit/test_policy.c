@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/conf/policy.h"
+#include "lib/conf/template.h"
 #include "lib/limits.h"
 #include "lib/util/buf.h"
 #include "lib/util/err.h"
@@ -874,7 +875,31 @@ static void test_copy(void **state)
 	policy_deinit(&e);
 }
 
-/* ---- files ---- */
+/* ---- template and files ---- */
+
+static void test_template(void **state)
+{
+	(void)state;
+	struct policy d, t;
+	struct buf w, file;
+	buf_init(&w, 0);
+	buf_init(&file, 0);
+	assert_int_equal(strlen(conf_template_policy), conf_template_policy_len);
+	assert_int_equal(policy_init_defaults(&d, "test"), 0);
+	parse_ok(conf_template_policy, &t, &w);
+	assert_true(policy_equal(&d, &t));
+	assert_int_equal(w.len, 0);
+	const char *src = getenv("SRCDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/etc/policy.template.toml", src ? src : ".");
+	assert_int_equal(fileio_read(path, LIMIT_TOML_SIZE, &file), 0);
+	assert_int_equal(file.len, conf_template_policy_len);
+	assert_memory_equal(file.data, conf_template_policy, file.len);
+	policy_deinit(&d);
+	policy_deinit(&t);
+	buf_deinit(&w);
+	buf_deinit(&file);
+}
 
 static void test_load(void **state)
 {
@@ -922,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
