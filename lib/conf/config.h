@@ -76,8 +76,9 @@ int config_init_defaults(struct config *c);
  * must be deinit'ed. */
 int config_parse(struct config *c, const char *text, size_t len, const char *fname, char *err);
 
-/* Reads and parses the file at path (capped at LIMIT_TOML_SIZE); a file
- * that cannot be read gives -errno and a message naming it. */
+/* Reads and parses the file at path (capped at LIMIT_TOML_SIZE) into c
+ * (prepared as for config_parse()); a file that cannot be read gives -errno
+ * and a message naming it. */
 int config_load(struct config *c, const char *path, char *err);
 
 void config_deinit(struct config *c);

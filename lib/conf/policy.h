@@ -17,7 +17,9 @@
  *     publication the signed zone is written there; "{zone}" in it is
  *     replaced by the zone name without its trailing dot.
  *
- * Checked (§6.3, §11.3): signature-lifetime below 2^30 s; refresh interval
+ * Checked (§6.3, §11.3): signature-lifetime below 2^30 s (so are the
+ * inception offset and remain-time: RRSIG times are compared in serial
+ * number arithmetic, RFC 4034 §3.1.5); refresh interval
  * at least 60 s; lifetime greater than remain-time + 3600 + refresh
  * interval (for the zone and for the DNSKEY and CDS records); hook required
  * when mode is "script"; on-reject only with manual or script; opt-out given
@@ -148,8 +150,9 @@ int policy_init_defaults(struct policy *p, const char *name);
 int policy_parse(struct policy *p, const char *text, size_t len, const char *fname,
 	const struct policy_env *env, struct buf *warnings, char *err);
 
-/* Reads <path> (capped at LIMIT_TOML_SIZE) and parses it into p, named by
- * the file stem. -errno and a message when the file cannot be read. */
+/* Reads <path> (capped at LIMIT_TOML_SIZE) and parses it into p (prepared
+ * as for policy_parse()), named by the file stem. -errno and a message when
+ * the file cannot be read. */
 int policy_load(struct policy *p, const char *path, const struct policy_env *env,
 	struct buf *warnings, char *err);
 
