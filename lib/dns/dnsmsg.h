@@ -47,7 +47,7 @@
 #define DNSMSG_HEADER 12
 #define DNSMSG_MAX 65535	    /* the TCP length field (RFC 1035 §4.2.2) */
 #define DNSMSG_UDP_MIN 512	    /* RFC 1035 §4.2.1 */
-#define DNSMSG_UDP_MAX 1232	    /* our EDNS payload size: no fragments (RFC 9715 §3.3) */
+#define DNSMSG_UDP_MAX 1232	    /* our EDNS payload size: no IP fragments (RFC 9715) */
 #define DNSMSG_XFR_TARGET 16384	    /* default transfer message size, see dnsmsg_xfr_init */
 #define DNSMSG_EDE_NONE (-1)	    /* no Extended DNS Error */
 #define DNSMSG_COMPRESS_LIMIT 16384 /* pointers are 14 bits (RFC 1035 §4.1.4) */

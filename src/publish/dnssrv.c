@@ -62,6 +62,7 @@ struct conn {
 	struct conn *prev, *next;
 	int handles; /* open libuv handles; freed at 0 */
 	bool closing, reading;
+	bool eof; /* the client will send no more: close once all is answered */
 	char peer[PEER_TEXT];
 	uint8_t *in;
 	size_t in_len, in_cap;
@@ -193,8 +194,9 @@ static void udp_recv(
 	struct dnssrv *s = l->srv;
 	if (n <= 0 || !addr || (flags & UV_UDP_PARTIAL) || s->stopping)
 		return;
-	char peer[PEER_TEXT];
-	addr_text(addr, true, peer, sizeof(peer));
+	char peer[PEER_TEXT] = "-"; /* only debug lines name it */
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		addr_text(addr, true, peer, sizeof(peer));
 	struct dnsmsg_query q;
 	size_t len = 0;
 	struct zone *z;
@@ -446,6 +448,10 @@ static void conn_process(struct conn *c)
 		return;
 	memmove(c->in, c->in + off, c->in_len - off);
 	c->in_len -= off;
+	if (c->eof && !c->xfr && c->pending == 0) {
+		conn_close(c, NULL);
+		return;
+	}
 	conn_update_reading(c);
 }
 
@@ -460,8 +466,13 @@ static void conn_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
 	(void)buf;
 	struct conn *c = st->data;
+	if (n == UV_EOF) { /* a client that half-closes still gets its answers */
+		c->eof = true;
+		conn_process(c);
+		return;
+	}
 	if (n < 0) {
-		conn_close(c, n == UV_EOF ? NULL : uv_strerror((int)n));
+		conn_close(c, uv_strerror((int)n));
 		return;
 	}
 	c->in_len += (size_t)n;
@@ -473,7 +484,7 @@ static void conn_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
  * message whose length has arrived. */
 static void conn_update_reading(struct conn *c)
 {
-	bool want = !c->xfr && c->pending < CONN_PENDING_MAX;
+	bool want = !c->xfr && !c->eof && c->pending < CONN_PENDING_MAX;
 	if (want && c->in_len >= 2) {
 		size_t need = 2 + ((size_t)c->in[0] << 8 | c->in[1]);
 		if (need > c->in_cap) {

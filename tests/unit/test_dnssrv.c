@@ -606,6 +606,47 @@ static void test_pipelined(void **state)
 	run_client(e, client_pipelined);
 }
 
+/* A client that sends its queries and half-closes still gets every answer,
+ * then the end of the stream, even when it reads them only later (the
+ * answers queue up at the server while the end of its input is seen). */
+#define HALF_CLOSE_QUERIES 1000
+static void client_half_close(struct env *e)
+{
+	uint8_t q[512], *all = malloc(HALF_CLOSE_QUERIES * 40 + 100), *a = malloc(MSG_MAX);
+	size_t off = frame(all, q, make_query(q, 25, "sign.test.", KNOT_RRTYPE_AXFR, 0));
+	for (int i = 0; i < HALF_CLOSE_QUERIES; i++)
+		off += frame(all + off, q,
+			make_query(q, (uint16_t)(1000 + i), "sign.test.", KNOT_RRTYPE_SOA, 0));
+	int fd = tcp_open(e, 4096);
+	CHECK(e, fd >= 0);
+	CHECK(e, send_all(fd, all, off));
+	shutdown(fd, SHUT_WR);
+	usleep(300000);
+	read_axfr(e, fd, 25, e->small);
+	int answered = 0;
+	for (int i = 0; i < HALF_CLOSE_QUERIES; i++) {
+		unsigned rc, an;
+		size_t n = tcp_recv(fd, a);
+		if (n == 0 || !look(a, n, (uint16_t)(1000 + i), &rc, &an) || rc != 0 || an != 1)
+			break;
+		answered++;
+	}
+	uint8_t b;
+	bool eof = recv(fd, &b, 1, 0) == 0;
+	close(fd);
+	free(a);
+	free(all);
+	CHECK(e, answered == HALF_CLOSE_QUERIES);
+	CHECK(e, eof);
+}
+
+static void test_half_close(void **state)
+{
+	struct env *e = *state;
+	start_server(e, NULL);
+	run_client(e, client_half_close);
+}
+
 /* The client reads one message of a big transfer, stops, then closes: the
  * server lets go of the version. */
 static void client_stall_close(struct env *e)
@@ -753,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_axfr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_half_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_then_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_in_flight, setup, teardown),
