@@ -56,13 +56,24 @@ struct dnssrv_opts {
 	size_t nsocks;
 	dnssrv_lookup_fn lookup;
 	void *ctx;
+	/* Tuning; 0 picks the default of each. */
+	unsigned tcp_idle_ms; /* a TCP connection that makes no progress this long is
+			       * closed, a stalled transfer with it (DNSSRV_TCP_IDLE_MS) */
+	unsigned max_tcp;     /* TCP connections open at once; more are closed at
+			       * once (DNSSRV_MAX_TCP) */
+	size_t xfr_msg_size;  /* transfer message size aimed at (DNSMSG_XFR_TARGET) */
 };
+
+#define DNSSRV_TCP_IDLE_MS 30000 /* RFC 7766 §6.2.3: seconds, not minutes */
+#define DNSSRV_MAX_TCP 256
 
 struct dnssrv;
 
 /* Binds every socket and starts serving. On failure nothing stays bound and
  * err (DNSSRV_ERR_SIZE) names the socket and the reason, e.g.
- * "127.0.0.1:4542 (tcp): address already in use". */
+ * "127.0.0.1:4542 (tcp): address already in use". A spec for UDP and TCP
+ * with port 0 gets one port the kernel chose for both. opts is copied, but
+ * not what socks points to after the call nor ctx. */
 int dnssrv_start(uv_loop_t *loop, const struct dnssrv_opts *opts, struct dnssrv **out, char *err);
 
 /* The addresses actually bound, for status output (ports chosen by the
@@ -70,8 +81,9 @@ int dnssrv_start(uv_loop_t *loop, const struct dnssrv_opts *opts, struct dnssrv 
 size_t dnssrv_addrs(const struct dnssrv *s, struct sockspec *out, size_t max);
 
 /* Closes every socket and connection, ends transfers in progress (dropping
- * their references) and frees the server once libuv has closed the handles.
- * NULL is allowed. */
+ * their references at once) and frees the server once libuv has closed the
+ * handles, so the loop must run on for that (uv_run until it has nothing
+ * left). NULL is allowed. */
 void dnssrv_stop(struct dnssrv *s);
 
 #endif
