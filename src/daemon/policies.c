@@ -130,7 +130,11 @@ static int load_entry(
 	struct buf warn;
 	buf_init(&warn, 0);
 	struct policy_env env = {.hsm_exists = no_hsm};
-	int rc = policy_load(&dp->p, path, &env, &warn, err);
+	int rc = policy_init_defaults(&dp->p, "");
+	if (rc == 0)
+		rc = policy_load(&dp->p, path, &env, &warn, err);
+	else
+		snprintf(err, POLICIES_ERR_SIZE, "out of memory");
 	if (warn.len)
 		json_array_append_new(warnings, json_string(buf_cstr(&warn)));
 	buf_deinit(&warn);

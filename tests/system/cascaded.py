@@ -169,7 +169,8 @@ servers = ["127.0.0.1:{self.ports['publish']}"]
     def axfr(self, which, zone, path):
         """The zone by AXFR from one of the servers, written to path as a zone file."""
         z = dns.zone.from_xfr(dns.query.xfr("127.0.0.1", zone, port=self.ports[which],
-                                            timeout=30, lifetime=120), relativize=False,
+                                            timeout=30, lifetime=120, relativize=False),
+                              relativize=False,
                               check_origin=False)
         z.to_file(path, relativize=False, want_origin=True)
         return z
