@@ -46,7 +46,7 @@ static int simple_zone_post(const struct client *c, const char *name, const char
 	const char *before, const char *after)
 {
 	char *path = zone_path("/zone/", name, rest);
-	json_t *j;
+	json_t *j = NULL;
 	int rc = path ? call(c, "POST", path, NULL, &j) : 1;
 	free(path);
 	if (rc == 0 && j)
@@ -64,7 +64,7 @@ static int usage_error(const char *text)
 int cmd_health(const struct client *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *j;
+	json_t *j = NULL;
 	if (call(c, "GET", "/health", NULL, &j))
 		return 1;
 	if (j)
@@ -76,7 +76,7 @@ int cmd_health(const struct client *c, int argc, char **argv)
 int cmd_info(const struct client *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *j;
+	json_t *j = NULL;
 	if (call(c, "GET", "/info", NULL, &j))
 		return 1;
 	if (j)
@@ -100,7 +100,7 @@ static void print_addrs(const char *label, const json_t *a)
 int cmd_status(const struct client *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *j;
+	json_t *j = NULL;
 	if (call(c, "GET", "/status", NULL, &j))
 		return 1;
 	if (!j)
@@ -177,7 +177,7 @@ static int zone_add(const struct client *c, int argc, char **argv)
 	}
 	json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o}", "name", name, "policy", policy,
 		"source", "type", "file", "path", real, "key_imports", imports);
-	json_t *j;
+	json_t *j = NULL;
 	if (call(c, "POST", "/zone/add", body, &j))
 		return 1;
 	if (j)
@@ -190,7 +190,7 @@ static int zone_add(const struct client *c, int argc, char **argv)
 
 static int zone_list(const struct client *c)
 {
-	json_t *j;
+	json_t *j = NULL;
 	if (call(c, "GET", "/zone", NULL, &j))
 		return 1;
 	if (!j)
@@ -207,7 +207,7 @@ static int zone_list(const struct client *c)
 static int zone_history(const struct client *c, const char *name)
 {
 	char *path = zone_path("/zone/", name, "/history");
-	json_t *j;
+	json_t *j = NULL;
 	int rc = path ? call(c, "GET", path, NULL, &j) : 1;
 	free(path);
 	if (rc || !j)
@@ -252,7 +252,7 @@ static int stage_args(int argc, char **argv, const char **stage, const char **po
 
 static int zone_review(const struct client *c, const char *verb, int argc, char **argv)
 {
-	const char *stage, *pos[2];
+	const char *stage, *pos[2] = {NULL, NULL};
 	if (stage_args(argc, argv, &stage, pos, 2) < 0)
 		return usage_error("zone approve|reject --unsigned|--signed ZONE SERIAL");
 	char rest[64];
@@ -260,7 +260,7 @@ static int zone_review(const struct client *c, const char *verb, int argc, char 
 	if (strspn(pos[1], "0123456789") != strlen(pos[1]) || strlen(pos[1]) > 10)
 		return usage_error("zone approve|reject --unsigned|--signed ZONE SERIAL");
 	char *path = zone_path("/zone/", pos[0], rest);
-	json_t *j;
+	json_t *j = NULL;
 	int rc = path ? call(c, "POST", path, NULL, &j) : 1;
 	free(path);
 	if (rc == 0 && j)
@@ -273,7 +273,7 @@ static int zone_review(const struct client *c, const char *verb, int argc, char 
 
 static int zone_override(const struct client *c, int argc, char **argv)
 {
-	const char *stage, *pos[1];
+	const char *stage, *pos[1] = {NULL};
 	if (stage_args(argc, argv, &stage, pos, 1) < 0)
 		return usage_error("zone override --unsigned|--signed ZONE");
 	char rest[32];
@@ -329,7 +329,7 @@ int cmd_zone(const struct client *c, int argc, char **argv)
 
 static int policy_reload(const struct client *c)
 {
-	json_t *j;
+	json_t *j = NULL;
 	if (call(c, "POST", "/policy/reload", NULL, &j))
 		return 1;
 	if (!j)
@@ -381,7 +381,7 @@ int cmd_keyset(const struct client *c, int argc, char **argv)
 	if (argc != 4 || strcmp(argv[2], "get") != 0)
 		return usage_error("keyset ZONE get ds|dnskey|cds");
 	char *path = zone_path("/key/", argv[1], "/get");
-	json_t *j;
+	json_t *j = NULL;
 	int rc = path ? call(c, "POST", path, json_pack("{s:s}", "key_type", argv[3]), &j) : 1;
 	free(path);
 	if (rc || !j)
