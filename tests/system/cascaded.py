@@ -16,6 +16,8 @@ import dns.query
 import dns.rdatatype
 import dns.zone
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 DEFAULT_POLICY = """version = "v1"
 [signer]
 serial-policy = "counter"
