@@ -227,12 +227,13 @@ static int apply_files(struct dzone *z, const json_t *files, char *err)
 
 int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 {
-	const char *version, *policy, *stype, *path = NULL, *last_error = NULL;
+	const char *version, *policy, *stype, *path = NULL;
 	json_t *last_serial = NULL, *signing = NULL, *keys = NULL, *hist = NULL, *files = NULL;
+	json_t *last_error = NULL;
 	json_int_t pub_at;
 	int maint;
 	if (json_unpack((json_t *)j,
-		    "{s:s, s:s, s:{s:s, s?:s}, s:b, s:o, s:o, s:I, s:o, s:o, s?:s, s:o}", "version",
+		    "{s:s, s:s, s:{s:s, s?:s}, s:b, s:o, s:o, s:I, s:o, s:o, s?:o, s:o}", "version",
 		    &version, "policy", &policy, "source", "type", &stype, "path", &path,
 		    "maintenance", &maint, "last-serial", &last_serial, "files", &files,
 		    "published-at", &pub_at, "signing", &signing, "keys", &keys, "last-error",
@@ -256,7 +257,7 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 	z->published_at = pub_at;
 	if (apply_files(z, files, err) < 0)
 		return ERR_INVAL;
-	if (last_error && !(z->last_error = strdup(last_error)))
+	if (json_is_string(last_error) && !(z->last_error = strdup(json_string_value(last_error))))
 		return ERR_NOMEM;
 	int rc = json_is_object(signing) ? apply_signing(z, signing, err) : 0;
 	if (rc == 0)
