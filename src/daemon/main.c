@@ -130,6 +130,10 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	signal(SIGPIPE, SIG_IGN);
+	/* Loads, signings and writes run on libuv's pool (4 threads unless
+	 * told): more, so that a few big zones at work never make a small one
+	 * wait for a thread. */
+	setenv("UV_THREADPOOL_SIZE", "16", 0);
 	static struct daemon d;
 	char err[CONFIG_ERR_SIZE];
 	const char *cpath = pick(a.config, "CASCADE_CONFIG_PATH", "/etc/cascade/config.toml");

@@ -160,3 +160,25 @@ def test_manual_review(build_dir, tmp_path, cleanup):
     d.wait_state("example.test.", lambda s: s["state"] == "idle")
     assert d.soa("publish", "example.test.") == (dns.rcode.NOERROR, serial)
     assert d.soa("signed", "example.test.")[0] == dns.rcode.SERVFAIL
+
+
+def test_zones_do_not_wait_for_each_other(build_dir, tmp_path, cleanup):
+    """A zone whose hook hangs, and a halted zone, do not hold up another zone."""
+    d = Daemon(build_dir, tmp_path, policies={
+        "slow": policy(hook="sleep 1000", timeout="10m"),
+        "halting": policy(hook="exit 1", on_reject="halt"),
+        "plain": policy(mode="off")})
+    cleanup.append(d)
+    d.start()
+    for name, pol in (("slow.test", "slow"), ("halted.test", "halting"),
+                      ("fast.test", "plain")):
+        path = str(tmp_path / f"{name}.zone")
+        with open(path, "w") as f:
+            f.write(f"$ORIGIN {name}.\n$TTL 300\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\n"
+                    "ns A 192.0.2.1\n")
+        d.cli("zone", "add", "--source", path, "--policy", pol, name)
+    d.wait_published("fast.test.", timeout=20)
+    assert d.status("slow.test.")["state"] == "waiting for loaded review"
+    d.wait_state("halted.test.", halted, what="a halt")
+    st = d.cli("status").stdout
+    assert "The following zones are halted:\n  halted.test.:" in st, st
