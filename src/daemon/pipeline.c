@@ -88,13 +88,24 @@ static void load_work(uv_work_t *w)
 	struct load_job *j = (struct load_job *)w;
 	struct zone_read_opts o = {.origin = j->origin};
 	j->rc = zone_read_file(j->path, &o, &j->msgs, &j->out);
-	if (j->rc == 0 && j->base) {
-		struct zone_diff diff;
-		zone_diff_init(&diff);
-		if (zone_diff_compute(j->base, j->out, &diff) == 0)
-			j->unchanged = diff.removed.n == 0 && diff.added.n == 0;
-		zone_diff_deinit(&diff);
+	if (j->rc < 0 || !j->base)
+		return;
+	struct zone_diff diff;
+	zone_diff_init(&diff);
+	if (zone_diff_compute(j->base, j->out, &diff) == 0) {
+		j->unchanged = diff.removed.n == 0 && diff.added.n == 0;
+		/* A file read anew shares no node with the version before it;
+		 * the same version made by applying the change to that one
+		 * shares all it can, so the signer, the diffs written to disk
+		 * and memory follow the size of the change, not of the zone. */
+		struct zone *shared;
+		if (!j->unchanged && diff.removed.n + diff.added.n <= j->out->rrs / 4 &&
+			zone_diff_apply(j->base, &diff, &shared, NULL) == 0) {
+			zone_unref(j->out);
+			j->out = shared;
+		}
 	}
+	zone_diff_deinit(&diff);
 }
 
 /* The messages of a failed load, on one line for the history. */
