@@ -191,10 +191,13 @@ void dzone_event(struct dzone *z, int64_t serial, const char *fmt, ...)
 		log_info("zone %s: serial %lld: %s", z->name, (long long)serial, text);
 	else
 		log_info("zone %s: %s", z->name, text);
-	if (z->nhistory == DZONE_HISTORY_MAX) {
-		free(z->history[0].text);
-		memmove(&z->history[0], &z->history[1], (z->nhistory - 1) * sizeof(z->history[0]));
-		z->nhistory--;
+	if (z->nhistory >= DZONE_HISTORY_MAX) {
+		size_t drop = z->nhistory - DZONE_HISTORY_MAX + 1;
+		for (size_t i = 0; i < drop; i++)
+			free(z->history[i].text);
+		memmove(&z->history[0], &z->history[drop],
+			(z->nhistory - drop) * sizeof(z->history[0]));
+		z->nhistory -= drop;
 	}
 	struct dzone_event *v = realloc(z->history, (z->nhistory + 1) * sizeof(*v));
 	char *copy = strdup(text);
@@ -223,8 +226,10 @@ void dzone_drop_upcoming(struct dzone *z)
 	if (z->up_signed)
 		zone_unref(z->up_signed);
 	z->up_loaded = z->up_signed = NULL;
-	if (z->up_gen) /* approved, written, now dropped */
-		store_unlink(z, false, z->up_gen, z->up_is_diff);
+	if (z->up_gen) { /* approved, written, now dropped: gone after the save */
+		z->orphan_gen = z->up_gen;
+		z->orphan_is_diff = z->up_is_diff;
+	}
 	z->up_gen = 0;
 	free(z->up_keys);
 	z->up_keys = NULL;
@@ -232,13 +237,19 @@ void dzone_drop_upcoming(struct dzone *z)
 
 void dzone_kick(struct dzone *z)
 {
-	if (z->state != DZ_IDLE || z->maintenance || z->d->stopping || z->removed)
+	if (z->state != DZ_IDLE || z->maintenance || z->d->stopping || z->broken)
 		return;
-	if (z->pending_load && z->source == DZ_SRC_FILE) {
+	if (z->up_loaded) { /* approved before a restart, not signed yet */
+		z->sign_trigger = DZ_TRIGGER_LOAD;
+		pipeline_sign(z);
+	} else if (z->pending_load && z->source == DZ_SRC_FILE) {
 		z->pending_load = false;
 		pipeline_load(z);
 	} else if (z->pending_resign && z->loaded) {
 		z->pending_resign = false;
+		/* Asked while busy: a publication since may have made it moot. */
+		if (z->published && z->has_prev && !pipeline_refresh_due(z))
+			return;
 		z->sign_trigger = DZ_TRIGGER_REFRESH;
 		pipeline_sign(z);
 	}
@@ -288,6 +299,13 @@ int dzone_override(struct dzone *z, bool stage_signed, char *why)
 
 int dzone_reset(struct dzone *z, char *why)
 {
+	if (z->broken) {
+		snprintf(why, 256,
+			"zone %s's state file cannot be read (%s); remove the zone and "
+			"add it again",
+			z->name, z->halt_reason ? z->halt_reason : "?");
+		return ERR_INVAL;
+	}
 	if (!is_halted(z)) {
 		snprintf(why, 256, "zone %s is not halted (it is %s)", z->name,
 			dzone_state_name(z->state));
@@ -298,12 +316,16 @@ int dzone_reset(struct dzone *z, char *why)
 	z->halt_reason = NULL;
 	z->state = DZ_IDLE;
 	dzone_event(z, -1, "Reset by the operator");
+	if (z->published)
+		pipeline_schedule_refresh(z);
 	dzone_kick(z);
 	return 0;
 }
 
 int dzone_save(struct dzone *z)
 {
+	if (z->broken)
+		return 0;
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s.json", z->d->cfg.zone_state_dir, z->stem);
 	json_t *j = store_zone_json(z);
@@ -311,7 +333,13 @@ int dzone_save(struct dzone *z)
 	json_decref(j);
 	int rc = text ? fileio_write_data(path, 0600, 0, text, strlen(text)) : ERR_NOMEM;
 	free(text);
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("zone %s: cannot write %s: %s", z->name, path, err_str(rc));
-	return rc;
+		return rc;
+	}
+	if (z->orphan_gen) {
+		store_unlink(z, false, z->orphan_gen, z->orphan_is_diff);
+		z->orphan_gen = 0;
+	}
+	return 0;
 }

@@ -60,7 +60,6 @@ enum dzone_source {
 enum dzone_trigger {
 	DZ_TRIGGER_LOAD,
 	DZ_TRIGGER_REFRESH, /* signatures due */
-	DZ_TRIGGER_KEYS,
 };
 
 /* A key the zone signs with: BIND key files (lib/keystore/bind.h). */
@@ -109,6 +108,10 @@ struct dzone {
 	uint64_t up_gen;
 	bool up_is_diff;
 	uint64_t next_gen;
+	/* A file dropped with its version (a discard), deleted once the state
+	 * file no longer names it: at the next save. */
+	uint64_t orphan_gen;
+	bool orphan_is_diff;
 
 	/* The signing the published version came from (signer_update's prev). */
 	struct signer_opts prev_opts; /* .keys points at prev_keys */
@@ -133,7 +136,11 @@ struct dzone {
 
 	struct hook *hook; /* the review hook running, or NULL */
 	uv_timer_t timer;  /* the next signature refresh check */
-	bool removed;	   /* being removed: no new work; freed when idle */
+	/* Its state file could not be read: the zone waits for the operator
+	 * and its file is never overwritten (nothing known would be lost). */
+	bool broken;
+	/* A signed zone file write is running / another is wanted after it. */
+	bool file_writing, file_again;
 
 	/* Figures for status and /metrics. */
 	int64_t published_at;
@@ -177,7 +184,8 @@ int dzone_review(struct dzone *z, bool stage_signed, uint32_t serial, bool appro
 int dzone_override(struct dzone *z, bool stage_signed, char *why);
 int dzone_reset(struct dzone *z, char *why);
 
-/* Writes the zone's state file (crash-safe). Logs and returns the error. */
+/* Writes the zone's state file (crash-safe), then deletes the file a
+ * discard left. Logs and returns the error. */
 int dzone_save(struct dzone *z);
 
 /* JSON of the zone's status and history for the API (new references). */

@@ -250,14 +250,7 @@ static void sign_work(uv_work_t *w)
 
 static const char *trigger_name(enum dzone_trigger t)
 {
-	switch (t) {
-	case DZ_TRIGGER_LOAD:
-		return "load";
-	case DZ_TRIGGER_KEYS:
-		return "key change";
-	default:
-		return "signature refresh";
-	}
+	return t == DZ_TRIGGER_LOAD ? "load" : "signature refresh";
 }
 
 static void sign_job_free(struct sign_job *j)
@@ -344,10 +337,21 @@ static bool sign_serial(struct dzone *z, const struct policy *p, struct sign_job
 	int rc = serial_next(p->serial_policy, j->in->serial,
 		z->has_last_serial ? &z->last_serial : NULL, clock_now(&z->d->clock), &serial);
 	if (rc < 0) {
-		if (z->sign_trigger == DZ_TRIGGER_LOAD)
+		if (z->sign_trigger == DZ_TRIGGER_LOAD) {
 			dzone_event(z, j->in->serial,
 				"Signing failed: serial policy is keep but the serial of the "
 				"loaded zone did not increase");
+			return false;
+		}
+		/* Cascade skips this in silence; signatures then run out unseen. */
+		char text[256];
+		snprintf(text, sizeof(text),
+			"signatures are due for refresh, but serial policy keep needs a new "
+			"serial from the source (serial %u is published)",
+			j->in->serial);
+		set_text(&z->last_error, text);
+		z->d->stats.errors++;
+		log_error("zone %s: %s", z->name, text);
 		return false;
 	}
 	j->opts.serial = serial;
@@ -389,6 +393,8 @@ void pipeline_sign(struct dzone *z)
 		j->prev_opts = z->prev_opts;
 		j->prev_earliest = z->prev_earliest;
 	}
+	/* A load's signing refreshes what is due too. */
+	z->pending_resign = false;
 	j->started = uv_hrtime();
 	z->state = DZ_SIGNING;
 	z->sign_started = clock_now(&z->d->clock);
@@ -423,6 +429,7 @@ void pipeline_publish(struct dzone *z, uint64_t gen, bool is_diff)
 	z->prev_earliest = z->up_stats.earliest;
 	z->published_at = clock_now(&z->d->clock);
 	set_text(&z->halt_reason, NULL);
+	set_text(&z->last_error, NULL);
 	z->state = DZ_IDLE;
 	dzone_event(z, z->published->serial, "Published (%zu records)", z->published->rrs);
 	/* The state file names the new files before the old go. */
@@ -450,19 +457,49 @@ bool pipeline_refresh_due(struct dzone *z)
 	return z->prev_earliest == 0 || earliest <= horizon;
 }
 
+static bool working(const struct dzone *z)
+{
+	return z->state == DZ_LOADING || z->state == DZ_SIGNING || z->state == DZ_RESTORING ||
+		z->state == DZ_PERSIST_LOADED || z->state == DZ_PERSIST_SIGNED;
+}
+
 static void refresh_tick(uv_timer_t *t)
 {
 	struct dzone *z = t->data;
-	if (pipeline_refresh_due(z)) {
+	if (!pipeline_refresh_due(z)) {
+		pipeline_schedule_refresh(z);
+		return;
+	}
+	/* A pipeline at work publishes soon and looks again then. */
+	if (!working(z)) {
 		z->pending_resign = true;
 		dzone_kick(z);
+		if (z->state != DZ_SIGNING)
+			log_warning("zone %s: signatures of serial %u are due for refresh, which "
+				    "waits while the zone is %s%s",
+				z->name, z->published->serial, dzone_state_name(z->state),
+				z->maintenance ? " (maintenance mode)" : "");
 	}
+	/* Until it runs: asked again in a minute. */
+	uv_timer_start(&z->timer, refresh_tick, 60000, 0);
 }
 
-/* Checks every refresh interval (cascade-spec §6.4). */
+/* The next check comes every refresh interval (cascade-spec §6.4), or
+ * sooner when the earliest signature gets due before that: a version that
+ * spent long in review or signing comes out with less time left. Checked
+ * at once when it is due already. */
 void pipeline_schedule_refresh(struct dzone *z)
 {
 	struct dpolicy *dp = policy_of(z);
-	uint64_t ms = dp ? (uint64_t)dp->p.refresh_interval * 1000 : 3600000;
-	uv_timer_start(&z->timer, refresh_tick, ms, ms);
+	int64_t interval = dp ? dp->p.refresh_interval : 3600, wait = interval;
+	if (dp && z->published && z->has_prev && z->prev_earliest) {
+		int64_t now = clock_now(&z->d->clock);
+		int64_t earliest = now + (int32_t)(z->prev_earliest - (uint32_t)now);
+		int64_t due = earliest - dp->p.timing.remain_time - dp->p.refresh_interval;
+		if (due - now < wait)
+			wait = due - now;
+	}
+	/* Under a fixed CASCADE_FAKETIME "now" does not move: checking again
+	 * at once would spin, so a due zone is checked every second. */
+	uv_timer_start(&z->timer, refresh_tick, wait > 0 ? (uint64_t)wait * 1000 : 1000, 0);
 }

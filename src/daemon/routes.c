@@ -38,7 +38,7 @@ typedef void (*route_fn)(struct call *c);
 static struct dzone *zone_arg(struct call *c)
 {
 	struct dzone *z = dzone_find(c->d, c->arg[0]);
-	if (!z || z->removed)
+	if (!z)
 		api_error(c->resp, 404, "NoSuchZone", "no zone %s", c->arg[0]);
 	return z;
 }
@@ -76,8 +76,7 @@ static void r_zone_list(struct call *c)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < c->d->nzones; i++)
-		if (!c->d->zones[i]->removed)
-			json_array_append_new(a, json_string(c->d->zones[i]->name));
+		json_array_append_new(a, json_string(c->d->zones[i]->name));
 	ok(c, json_pack("{s:o}", "zones", a));
 }
 

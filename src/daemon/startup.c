@@ -34,7 +34,7 @@ int daemon_save_state(struct daemon *d)
 static enum dnssrv_zone lookup(struct daemon *d, const uint8_t *qname, int which, struct zone **out)
 {
 	struct dzone *z = dzone_find_wire(d, qname);
-	if (!z || z->removed)
+	if (!z)
 		return DNSSRV_ZONE_UNKNOWN;
 	struct zone *v = which == 0 ? z->published : which == 1 ? z->up_loaded : z->up_signed;
 	if (!v)

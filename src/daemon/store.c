@@ -148,6 +148,7 @@ struct restore_job {
 	struct store_chain chain[2]; /* loaded, signed */
 	uint64_t up_gen;
 	bool up_is_diff;
+	bool reload;	   /* a load was asked for or on its way at the stop */
 	struct zone *v[3]; /* loaded, published, approved */
 	int rc[3];
 };
@@ -193,11 +194,9 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 	if (!z->up_loaded)
 		z->up_gen = 0;
 	z->state = DZ_IDLE;
-	if (z->up_loaded) {
-		log_info("zone %s: signing the approved version %u that was not published yet",
+	if (z->up_loaded) { /* dzone_kick() signs it */
+		log_info("zone %s: the approved version %u was not published yet: it goes on",
 			z->name, z->up_loaded->serial);
-		z->sign_trigger = DZ_TRIGGER_LOAD;
-		pipeline_sign(z);
 	} else if (!z->published && z->loaded) {
 		log_warning("zone %s: re-signing, the signed version could not be read", z->name);
 		z->pending_resign = true;
@@ -207,6 +206,14 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 		z->pending_load = true;
 	} else if (z->published && pipeline_refresh_due(z)) {
 		z->pending_resign = true;
+	}
+	/* A load that was asked for, running or under review when the daemon
+	 * stopped is asked for again: nothing the operator asked for is lost
+	 * (a file source is read again; its unchanged content costs nothing). */
+	if (j->reload && z->source == DZ_SRC_FILE && !z->up_loaded) {
+		log_info("zone %s: loading %s again, as asked before the restart", z->name,
+			z->source_path);
+		z->pending_load = true;
 	}
 	if (z->published)
 		pipeline_schedule_refresh(z);
@@ -239,6 +246,9 @@ void store_restore(struct dzone *z)
 	j->chain[1] = z->signed_chain;
 	j->up_gen = z->up_gen;
 	j->up_is_diff = z->up_is_diff;
+	j->reload = z->pending_load || z->state == DZ_LOADING || z->state == DZ_LOADED_REVIEW ||
+		z->state == DZ_HALT_LOADED || (!z->loaded_chain.base && !z->up_gen);
+	z->pending_load = false;
 	z->state = DZ_RESTORING;
 	z->d->busy++;
 	uv_queue_work(z->d->loop, &j->w, restore_work, restore_done);
@@ -269,9 +279,12 @@ int store_zone_restore_state(struct daemon *d, const char *name, char *err)
 	if (rc < 0 || why[0]) {
 		/* Nothing known to act on: the zone waits for the operator,
 		 * and the other zones go on. */
-		log_error("zone %s: cannot restore its state: %s", z->name, why);
+		log_error("zone %s: cannot restore its state: %s; the file is left as it is, "
+			  "and the zone waits for the operator",
+			z->name, why);
 		z->state = DZ_SIGN_FAILED;
 		z->halt_reason = strdup(why);
+		z->broken = true;
 		return 0;
 	}
 	if (keys_load(z, kerr) < 0)

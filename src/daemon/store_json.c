@@ -85,7 +85,8 @@ json_t *store_zone_json(const struct dzone *z)
 	json_t *source = z->source == DZ_SRC_FILE
 		? json_pack("{s:s, s:s}", "type", "file", "path", z->source_path)
 		: json_pack("{s:s}", "type", "none");
-	return json_pack("{s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o}", "version",
+	return json_pack("{s:s, s:b, s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o}",
+		"state", dzone_state_name(z->state), "pending-load", z->pending_load, "version",
 		"v1", "name", z->name, "policy", z->policy, "source", source, "maintenance",
 		z->maintenance, "last-serial",
 		z->has_last_serial ? json_integer(z->last_serial) : json_null(), "files",
@@ -257,6 +258,12 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 	z->published_at = pub_at;
 	if (apply_files(z, files, err) < 0)
 		return ERR_INVAL;
+	/* Where the pipeline was: store_restore() asks again for what was lost. */
+	const char *state = json_string_value(json_object_get(j, "state"));
+	for (int st = DZ_IDLE; state && st <= DZ_PERSIST_SIGNED; st++)
+		if (strcmp(state, dzone_state_name(st)) == 0)
+			z->state = st;
+	z->pending_load = json_is_true(json_object_get(j, "pending-load"));
 	if (json_is_string(last_error) && !(z->last_error = strdup(json_string_value(last_error))))
 		return ERR_NOMEM;
 	int rc = json_is_object(signing) ? apply_signing(z, signing, err) : 0;
@@ -301,16 +308,20 @@ static int load_policies(struct daemon *d, const json_t *pols, char *err)
 	{
 		const char *text;
 		int gone = 0;
-		if (json_unpack(p, "{s:s, s?:b}", "text", &text, "file-gone", &gone) < 0) {
-			snprintf(err, STORE_ERR_SIZE, "policy %s: no text", name);
-			return ERR_INVAL;
-		}
-		char perr[POLICY_ERR_SIZE] = "";
-		int rc = policies_add_text(d, name, text, gone, perr);
-		if (rc < 0) {
-			snprintf(err, STORE_ERR_SIZE, "policy %s: %s", name, perr);
+		char perr[POLICY_ERR_SIZE] = "no text";
+		int rc = ERR_INVAL;
+		if (json_unpack(p, "{s:s, s?:b}", "text", &text, "file-gone", &gone) == 0)
+			rc = policies_add_text(d, name, text, gone, perr);
+		if (rc == ERR_NOMEM) {
+			snprintf(err, STORE_ERR_SIZE, "out of memory");
 			return rc;
 		}
+		/* One bad copy costs its zones their policy (they halt at their
+		 * next signing, saying so), not the start of every zone. */
+		if (rc < 0)
+			log_error("the state file's copy of policy %s cannot be read: %s; run "
+				  "`cascade policy reload`",
+				name, perr);
 	}
 	return 0;
 }
@@ -332,9 +343,20 @@ static int load_state_json(struct daemon *d, json_t *j, char *err)
 	{
 		if (rc < 0)
 			break;
-		if (!json_is_string(zn))
+		if (!json_is_string(zn)) {
+			log_error("%s: zones[%zu] is not a name; skipped", d->state_path, i);
 			continue;
-		rc = store_zone_restore_state(d, json_string_value(zn), err);
+		}
+		/* A zone that cannot be made is logged and left out; the
+		 * others come back. */
+		char zerr[STORE_ERR_SIZE] = "";
+		rc = store_zone_restore_state(d, json_string_value(zn), zerr);
+		if (rc < 0 && rc != ERR_NOMEM) {
+			log_error("zone %s cannot be restored: %s", json_string_value(zn), zerr);
+			rc = 0;
+		} else if (rc < 0) {
+			snprintf(err, STORE_ERR_SIZE, "out of memory");
+		}
 	}
 	return rc;
 }
