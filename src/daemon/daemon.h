@@ -54,9 +54,12 @@ struct daemon {
 	struct api *api;
 
 	struct daemon_stats stats;
-	int64_t started; /* Unix seconds, for /status */
-	bool stopping;	 /* SIGTERM/SIGINT seen: no new work is started */
-	unsigned busy;	 /* jobs on the thread pool; shutdown waits for them */
+	int64_t started;    /* Unix seconds, for /status */
+	bool stopping;	    /* SIGTERM/SIGINT seen: no new work is started */
+	bool start_failed;  /* nothing was taken back: nothing is saved at the stop */
+	bool have_identity; /* identity resolved: files made are given to it */
+	unsigned uid, gid;
+	unsigned busy; /* jobs on the thread pool; shutdown waits for them */
 	uv_signal_t sig_term, sig_int, sig_hup;
 };
 

@@ -94,6 +94,34 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* A relative path made absolute from the folder cascaded was started in:
+ * a daemonized start moves to /, and key files named through the API must
+ * mean the same before and after. */
+static int make_absolute(char **path)
+{
+	if (!*path || (*path)[0] == '/' || !(*path)[0])
+		return 0;
+	char cwd[4096], *abs;
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, *path) < 0)
+		return -1;
+	free(*path);
+	*path = abs;
+	return 0;
+}
+
+static int absolute_paths(struct daemon *d)
+{
+	char **paths[] = {&d->cfg.policy_dir, &d->cfg.zone_state_dir, &d->cfg.tsig_store_path,
+		&d->cfg.kmip_credentials_store_path, &d->cfg.keys_dir, &d->cfg.pid_file,
+		&d->cfg.api_unix_socket, &d->cfg.api_token_file, &d->state_path};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (make_absolute(paths[i]) < 0) {
+			fprintf(stderr, "cascaded: cannot make %s absolute\n", *paths[i]);
+			return -1;
+		}
+	return 0;
+}
+
 /* CLI, then environment, then default (cascade-spec §9). */
 static const char *pick(const char *cli, const char *env, const char *dflt)
 {
@@ -146,7 +174,7 @@ int main(int argc, char **argv)
 	d.state_path = strdup(pick(a.state, "CASCADE_STATE_PATH", "/var/lib/cascade/state.db"));
 	if (a.daemonize)
 		d.cfg.daemonize = true;
-	if (setup_log(&a, &d.cfg) < 0) {
+	if (absolute_paths(&d) < 0 || setup_log(&a, &d.cfg) < 0) {
 		rc = 1;
 	} else if (a.check) {
 		rc = startup_check(&d) < 0;

@@ -174,9 +174,12 @@ static void finish_stop(uv_timer_t *t)
 	if (d->busy > 0)
 		return;
 	uv_close((uv_handle_t *)t, NULL);
-	daemon_save_state(d);
-	for (size_t i = 0; i < d->nzones; i++)
-		dzone_save(d->zones[i]);
+	/* After a failed start the files hold more than memory does. */
+	if (!d->start_failed) {
+		daemon_save_state(d);
+		for (size_t i = 0; i < d->nzones; i++)
+			dzone_save(d->zones[i]);
+	}
 	free_zones(d);
 }
 
@@ -239,33 +242,37 @@ static void watch_signals(struct daemon *d)
 	}
 }
 
+/* mkdir -p, and the folder given to the identity the daemon drops to. */
+static int make_dir(struct daemon *d, const char *path)
+{
+	int rc = store_mkdirs(path, 0700);
+	if (rc == 0 && d->have_identity && chown(path, d->uid, d->gid) < 0)
+		rc = -errno;
+	if (rc < 0)
+		log_critical("cannot make the folder %s: %s", path, err_str(rc));
+	return rc;
+}
+
 static int make_dirs(struct daemon *d)
 {
-	const char *dirs[] = {d->cfg.zone_state_dir, d->cfg.keys_dir};
-	for (size_t i = 0; i < 2; i++) {
-		int rc = store_mkdirs(dirs[i], 0700);
-		if (rc < 0) {
-			log_critical("cannot make the folder %s: %s", dirs[i], err_str(rc));
-			return rc;
-		}
-	}
+	int rc = make_dir(d, d->cfg.zone_state_dir);
+	if (rc == 0)
+		rc = make_dir(d, d->cfg.keys_dir);
 	char parent[4096];
 	snprintf(parent, sizeof(parent), "%s", d->state_path);
 	char *slash = strrchr(parent, '/');
-	if (slash && slash != parent) {
+	if (rc == 0 && slash && slash != parent) {
 		*slash = '\0';
-		int rc = store_mkdirs(parent, 0700);
-		if (rc < 0) {
-			log_critical("cannot make the folder %s: %s", parent, err_str(rc));
-			return rc;
-		}
+		rc = make_dir(d, parent);
 	}
-	return 0;
+	return rc;
 }
 
 static int start_all(struct daemon *d)
 {
-	int rc = make_dirs(d);
+	int rc = startup_identity(d);
+	if (rc == 0)
+		rc = make_dirs(d);
 	if (rc == 0)
 		rc = start_server(
 			d, "publication", &d->cfg.servers, lookup_published, &d->publish_srv);
@@ -300,11 +307,14 @@ int startup_run(struct daemon *d)
 		d->state_path, clock_is_fake(&d->clock) ? ", with CASCADE_FAKETIME" : "");
 	watch_signals(d);
 	int rc = start_all(d);
-	if (rc < 0)
+	startup_report(d, rc);
+	if (rc < 0) {
+		d->start_failed = true;
 		begin_stop(d);
-	else
+	} else {
 		log_info("cascaded started: %zu zone(s), %zu polic%s", d->nzones, d->npolicies,
 			d->npolicies == 1 ? "y" : "ies");
+	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	policies_free(d);
 	startup_remove_pid_file(d);
