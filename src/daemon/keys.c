@@ -13,6 +13,7 @@
 #include "lib/keystore/bind.h"
 #include "lib/util/base.h"
 #include "lib/util/err.h"
+#include "lib/util/log.h"
 #include "src/daemon/keys.h"
 #include "src/daemon/store.h"
 
@@ -242,6 +243,18 @@ void keys_delete_files(struct dzone *z)
 		snprintf(path, sizeof(path), "%s.key", z->keys[i].path);
 		unlink(path);
 	}
+}
+
+void keys_archive(struct dzone *z)
+{
+	char dir[4096], to[4200];
+	snprintf(dir, sizeof(dir), "%s/%s", z->d->cfg.keys_dir, z->stem);
+	snprintf(to, sizeof(to), "%s.removed.%lld", dir, (long long)clock_now(&z->d->clock));
+	if (rename(dir, to) == 0)
+		log_info("zone %s: its keys were moved to %s", z->name, to);
+	else if (errno != ENOENT)
+		log_warning(
+			"zone %s: cannot move its keys from %s: %s", z->name, dir, strerror(errno));
 }
 
 void keys_free(struct dzone *z)

@@ -48,8 +48,14 @@ int keys_signer_array(struct dzone *z, struct signer_key **out, size_t *n, char 
  * DNSKEY RRset, with the digest of policy p. ERR_INVAL for another type. */
 int keys_rrset_text(struct dzone *z, const struct policy *p, const char *type, struct buf *out);
 
-/* Deletes the files of keys we made (not imported ones); for zone removal. */
+/* Deletes the files of keys we made (not imported ones): a zone add that
+ * failed. */
 void keys_delete_files(struct dzone *z);
+
+/* Zone removal: the folder of the keys we made is renamed
+ * <keys-dir>/<stem>.removed.<unix time>, not deleted, so a zone removed by
+ * mistake can get its keys back. Imported keys are left where they are. */
+void keys_archive(struct dzone *z);
 
 /* Frees the key list. */
 void keys_free(struct dzone *z);

@@ -68,9 +68,9 @@ char *store_stem(const char *name)
 
 struct file_job {
 	uv_work_t w;
+	struct dzone *z;
 	struct zone *v;
 	char *path;
-	char *zone_name;
 	unsigned threads;
 	int rc;
 };
@@ -84,30 +84,38 @@ static void file_work(uv_work_t *w)
 static void file_done(uv_work_t *w, int status)
 {
 	struct file_job *j = (struct file_job *)w;
+	struct dzone *z = j->z;
 	(void)status;
+	z->d->busy--;
+	z->file_writing = false;
 	if (j->rc < 0)
-		log_error("zone %s: cannot write the signed zone to %s: %s", j->zone_name, j->path,
+		log_error("zone %s: cannot write the signed zone to %s: %s", z->name, j->path,
 			err_str(j->rc));
 	else
-		log_info("zone %s: signed zone serial %u written to %s", j->zone_name, j->v->serial,
+		log_info("zone %s: signed zone serial %u written to %s", z->name, j->v->serial,
 			j->path);
 	zone_unref(j->v);
 	free(j->path);
-	free(j->zone_name);
 	free(j);
+	/* One write at a time, so an older version never lands last. */
+	if (z->file_again && !z->d->stopping) {
+		z->file_again = false;
+		store_write_zone_file(z);
+	}
 }
 
-/* The path with "{zone}" replaced by the zone name without its dot. */
-static char *expand_path(const char *pattern, const char *zone)
+/* The path with "{zone}" replaced by the zone's file stem: its name
+ * without the dot, with any '/' or other odd octet %-escaped. */
+static char *expand_path(const char *pattern, const char *stem)
 {
 	char out[4096];
-	size_t o = 0, zl = strlen(zone) > 1 ? strlen(zone) - 1 : strlen(zone);
+	size_t o = 0, sl = strlen(stem);
 	for (const char *p = pattern; *p; p++) {
 		if (strncmp(p, "{zone}", 6) == 0) {
-			if (o + zl >= sizeof(out))
+			if (o + sl >= sizeof(out))
 				return NULL;
-			memcpy(out + o, zone, zl);
-			o += zl;
+			memcpy(out + o, stem, sl);
+			o += sl;
 			p += 5;
 		} else if (o + 1 < sizeof(out)) {
 			out[o++] = *p;
@@ -124,19 +132,23 @@ void store_write_zone_file(struct dzone *z)
 	struct dpolicy *dp = daemon_policy(z->d, z->policy);
 	if (!dp || !dp->p.zone_file || !z->published)
 		return;
+	if (z->file_writing) {
+		z->file_again = true;
+		return;
+	}
 	struct file_job *j = calloc(1, sizeof(*j));
-	if (!j || !(j->path = expand_path(dp->p.zone_file, z->name)) ||
-		!(j->zone_name = strdup(z->name))) {
-		if (j)
-			free(j->path);
+	if (!j || !(j->path = expand_path(dp->p.zone_file, z->stem))) {
 		free(j);
 		log_error("zone %s: cannot write the signed zone file: out of memory or path "
 			  "too long",
 			z->name);
 		return;
 	}
+	j->z = z;
 	j->v = zone_ref(z->published);
 	j->threads = z->d->threads;
+	z->file_writing = true;
+	z->d->busy++;
 	uv_queue_work(z->d->loop, &j->w, file_work, file_done);
 }
 
