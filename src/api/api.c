@@ -241,6 +241,17 @@ static int bind_unix(const char *path, char *err)
 	return fd;
 }
 
+/* MHD would decode the whole path before the routes see it, so that a zone
+ * name with a '/' (%2F) would split into two segments and an escaped NUL
+ * would cut the path short. The path is handed on as sent; the routes
+ * decode each segment after splitting. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
 static int srv_start(uv_loop_t *loop, struct api *a, struct api_srv *s, int fd, char *err)
 {
 	s->api = a;
@@ -248,7 +259,7 @@ static int srv_start(uv_loop_t *loop, struct api *a, struct api_srv *s, int fd, 
 	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, access_cb, a,
 		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, a,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)64, MHD_OPTION_END);
+		(unsigned)64, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
 	const union MHD_DaemonInfo *info =
 		s->mhd ? MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info) {

@@ -24,10 +24,14 @@ char *client_escape(const char *s)
 	char *out = malloc(3 * strlen(s) + 1), *o = out;
 	if (!out)
 		return NULL;
+	/* A segment of dots only (the root zone ".") is a dot-segment that URL
+	 * normalisation removes (RFC 3986 §5.2.4); escaped, it stays a name. */
+	bool dots = strspn(s, ".") == strlen(s);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			(ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_') {
+			(ch >= '0' && ch <= '9') || ch == '-' || (ch == '.' && !dots) ||
+			ch == '_') {
 			*o++ = (char)ch;
 		} else {
 			snprintf(o, 4, "%%%02X", ch);

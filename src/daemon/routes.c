@@ -433,6 +433,35 @@ static size_t split(char *path, char **seg)
 	return n;
 }
 
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9'    ? c - '0'
+		: c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10
+				       : -1;
+}
+
+/* Decodes a segment's %-escapes in place (the API server leaves them, see
+ * api.c). False for a broken escape or an escaped NUL, which no zone or
+ * policy name can hold and which would cut the segment short. */
+static bool unescape(char *s)
+{
+	char *o = s;
+	for (const char *p = s; *p; p++) {
+		if (*p != '%') {
+			*o++ = *p;
+			continue;
+		}
+		int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return false;
+		*o++ = (char)(hi << 4 | lo);
+		p += 2;
+	}
+	*o = '\0';
+	return true;
+}
+
 /* Whether the route's pattern matches the path's segments; fills args. */
 static bool match(const char *pattern, char **seg, size_t n, const char **args)
 {
@@ -463,11 +492,34 @@ static bool args_valid(const struct route *r, const char **args)
 	return true;
 }
 
+/* The request's path split into decoded segments (in path, of size size);
+ * -1 after an error answer. */
+static int path_segments(const struct api_req *req, char *path, size_t size, char **seg, size_t *n,
+	struct api_resp *resp)
+{
+	size_t len = strlen(req->path);
+	if (len >= size) { /* cut, it could match a shorter path */
+		api_error(resp, 404, "NotFound", "no such API path (%zu octets long)", len);
+		return -1;
+	}
+	memcpy(path, req->path, len + 1);
+	*n = split(path, seg);
+	for (size_t i = 0; i < *n && i < MAX_SEGS; i++) {
+		if (!unescape(seg[i])) {
+			api_error(resp, 400, "BadRequest",
+				"the path %s has a broken %%-escape or an escaped NUL", req->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void routes_handle(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
 	char path[1024], *seg[MAX_SEGS];
-	snprintf(path, sizeof(path), "%s", req->path);
-	size_t n = split(path, seg);
+	size_t n;
+	if (path_segments(req, path, sizeof(path), seg, &n, resp) < 0)
+		return;
 	struct call c = {.d = ctx, .req = req, .resp = resp};
 	const struct route *found = NULL;
 	bool other_method = false;
