@@ -289,6 +289,13 @@ static int zone_imports(struct dzone *z, const json_t *imports, char *why)
 				role);
 			return ERR_INVAL;
 		}
+		/* Referenced for as long as the zone lives, so not relative to
+		 * wherever the daemon happens to run. */
+		if (path[0] != '/') {
+			snprintf(why, KEYS_ERR_SIZE,
+				"key_imports[%zu]: '%s' is not an absolute path", i, path);
+			return ERR_INVAL;
+		}
 		int rc = keys_import(z, import_roles[r].role, path, why);
 		if (rc < 0)
 			return rc;
@@ -300,7 +307,12 @@ static int zone_imports(struct dzone *z, const json_t *imports, char *why)
  * when no imported key signs (cascade-spec §5.5). */
 static int zone_keys(struct dzone *z, const struct policy *p, const json_t *imports, char *why)
 {
-	int rc = json_is_array(imports) ? zone_imports(z, imports, why) : 0;
+	if (imports && !json_is_array(imports)) {
+		snprintf(
+			why, KEYS_ERR_SIZE, "key_imports must be an array of {\"role\", \"path\"}");
+		return ERR_INVAL;
+	}
+	int rc = imports ? zone_imports(z, imports, why) : 0;
 	if (rc < 0)
 		return rc;
 	bool ksk = false, zsk = false;
@@ -345,6 +357,25 @@ static int zone_source(struct dzone *z, const json_t *src, char *why)
 	return (z->source_path = strdup(path)) ? 0 : ERR_NOMEM;
 }
 
+/* The policy a new zone may take, or NULL after an error. */
+static struct dpolicy *policy_for_new_zone(struct call *c, const char *name)
+{
+	struct dpolicy *dp = daemon_policy(c->d, name);
+	if (!dp) {
+		api_error(c->resp, 404, "NoSuchPolicy", "no policy %s (see cascade policy list)",
+			name);
+		return NULL;
+	}
+	/* Kept only for the zones that still use it (cascade-spec §8.2). */
+	if (dp->file_gone) {
+		api_error(c->resp, 409, "PolicyMidDeletion",
+			"the file of policy %s is gone; it is kept only for the zones that use it",
+			name);
+		return NULL;
+	}
+	return dp;
+}
+
 static void r_zone_add(struct call *c)
 {
 	const char *name, *policy;
@@ -356,12 +387,9 @@ static void r_zone_add(struct call *c)
 			"\"source\" and \"key_imports\"");
 		return;
 	}
-	struct dpolicy *dp = daemon_policy(c->d, policy);
-	if (!dp) {
-		api_error(c->resp, 404, "NoSuchPolicy", "no policy %s (see cascade policy list)",
-			policy);
+	struct dpolicy *dp = policy_for_new_zone(c, policy);
+	if (!dp)
 		return;
-	}
 	struct dzone *z;
 	char why[KEYS_ERR_SIZE];
 	int rc = dzone_new(c->d, name, &z, why);
