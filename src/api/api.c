@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,6 +35,7 @@ struct api {
 	void *ctx;
 	char *token;
 	char *unix_path;
+	bool unix_bound; /* ours to unlink at the stop */
 	struct api_srv *srv;
 	size_t nsrv;
 	unsigned closing;
@@ -87,7 +89,8 @@ static bool token_ok(const struct api *a, const char *auth)
 {
 	if (!a->token)
 		return true;
-	if (!auth || strncmp(auth, "Bearer ", 7) != 0)
+	/* The scheme is case-insensitive (RFC 9110 §11.1). */
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
 		return false;
 	const char *given = auth + 7;
 	size_t n = strlen(a->token), m = strlen(given);
@@ -216,6 +219,36 @@ static int bind_tcp(const struct sockspec *s, char *err)
 	return fd;
 }
 
+/* Takes away a socket left at path by a daemon that died. Anything else
+ * there stays: a file that is not a socket (a config path given by
+ * mistake), or a socket another daemon still answers on. */
+static int remove_stale(const char *path, const struct sockaddr_un *sun, char *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			return 0;
+		snprintf(err, API_ERR_SIZE, "API socket %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, API_ERR_SIZE, "API socket %s: the path exists and is not a socket",
+			path);
+		return -EEXIST;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = fd < 0 ? -1 : connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		snprintf(err, API_ERR_SIZE, "API socket %s: another process answers on it", path);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	return 0;
+}
+
 static int bind_unix(const char *path, char *err)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -224,12 +257,14 @@ static int bind_unix(const char *path, char *err)
 		return -ENAMETOOLONG;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
+	int rc = remove_stale(path, &sun, err);
+	if (rc < 0)
+		return rc;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	unlink(path); /* a socket left by a daemon that died */
 	/* Owner only: the socket is the API's access control when no token
 	 * is set. */
 	mode_t old = umask(0177);
-	int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (fd < 0 || rc < 0 || listen(fd, 64) < 0) {
 		int e = errno;
@@ -241,6 +276,17 @@ static int bind_unix(const char *path, char *err)
 	return fd;
 }
 
+/* MHD would decode the whole path before the routes see it, so that a zone
+ * name with a '/' (%2F) would split into two segments and an escaped NUL
+ * would cut the path short. The path is handed on as sent; the routes
+ * decode each segment after splitting. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
 static int srv_start(uv_loop_t *loop, struct api *a, struct api_srv *s, int fd, char *err)
 {
 	s->api = a;
@@ -248,7 +294,7 @@ static int srv_start(uv_loop_t *loop, struct api *a, struct api_srv *s, int fd, 
 	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, access_cb, a,
 		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, a,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)64, MHD_OPTION_END);
+		(unsigned)64, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
 	const union MHD_DaemonInfo *info =
 		s->mhd ? MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info) {
@@ -285,6 +331,7 @@ int api_start(uv_loop_t *loop, const struct api_opts *o, struct api **out, char 
 		int fd = i < o->nsocks ? bind_tcp(&o->socks[i], err) : bind_unix(o->unix_path, err);
 		int rc = fd < 0 ? fd : srv_start(loop, a, &a->srv[i], fd, err);
 		a->nsrv = i + (rc == 0);
+		a->unix_bound = rc == 0 && i == o->nsocks;
 		if (rc < 0) {
 			api_stop(a);
 			return rc;
@@ -310,7 +357,7 @@ void api_stop(struct api *a)
 {
 	if (!a)
 		return;
-	if (a->unix_path && a->nsrv)
+	if (a->unix_bound)
 		unlink(a->unix_path);
 	for (size_t i = 0; i < a->nsrv; i++) {
 		struct api_srv *s = &a->srv[i];

@@ -27,7 +27,8 @@
 
 struct api_req {
 	const char *method; /* "GET", "POST", ... */
-	const char *path;   /* "/zone/example.com/status", no query string */
+	const char *path;   /* "/zone/example.com/status", no query string; as
+			     * sent, %-escapes not decoded */
 	const char *body;   /* NUL-terminated; "" when none */
 	size_t body_len;
 };

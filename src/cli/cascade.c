@@ -43,6 +43,21 @@ static const struct {
 
 static void usage(FILE *f);
 
+/* --help and --version, which need no daemon: 0 after printing, or -1 for
+ * another word. */
+static int help_or_version(const char *a)
+{
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+		printf("cascade %s\n", CASCADE_VERSION); /* the client's (cascade-spec §8.1) */
+		return 0;
+	}
+	return -1;
+}
+
 /* Takes the global options out of argv (they may follow the subcommand);
  * returns the new argc, or -1 after a message. */
 static int global_options(int argc, char **argv, struct client *c)
@@ -98,11 +113,19 @@ static int run_daemon_command(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* They may come after the global options too: "cascade -s X --help",
+	 * or from an alias that always gives -s. */
+	int rc = help_or_version(argv[1]);
+	if (rc >= 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(daemon_commands) / sizeof(daemon_commands[0]); i++) {
 		if (strcmp(argv[1], daemon_commands[i].name) != 0)
 			continue;
 		curl_global_init(CURL_GLOBAL_DEFAULT);
-		int rc = daemon_commands[i].fn(&c, argc - 1, argv + 1);
+		rc = daemon_commands[i].fn(&c, argc - 1, argv + 1);
 		curl_global_cleanup();
 		return rc;
 	}
@@ -113,7 +136,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cascade [-s IP:PORT] [--socket PATH] [--token-file PATH] [--json] "
-		"COMMAND [ARGS...]\n\ncommands of the daemon:\n");
+		"COMMAND [ARGS...]\n       cascade -V|--version\n\ncommands of the daemon:\n");
 	for (size_t i = 0; i < sizeof(daemon_commands) / sizeof(daemon_commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", daemon_commands[i].name, daemon_commands[i].what);
 	fprintf(f, "\ncommands without a daemon:\n");
@@ -144,17 +167,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-		strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
+	int rc = help_or_version(argv[1]);
+	if (rc >= 0)
+		return rc;
 	if (strcmp(argv[1], "signzone") == 0)
 		with_huge_pages(argv);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	int rc = run_daemon_command(argc, argv);
+	rc = run_daemon_command(argc, argv);
 	if (rc >= 0)
 		return rc;
 	fprintf(stderr, "cascade: unknown command '%s'\n", argv[1]);

@@ -2,6 +2,7 @@
  * client.c - HTTP requests to the daemon with libcurl (client.h).
  */
 #include <curl/curl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,14 @@ char *client_escape(const char *s)
 	char *out = malloc(3 * strlen(s) + 1), *o = out;
 	if (!out)
 		return NULL;
+	/* A segment of dots only (the root zone ".") is a dot-segment that URL
+	 * normalisation removes (RFC 3986 §5.2.4); escaped, it stays a name. */
+	bool dots = strspn(s, ".") == strlen(s);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			(ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_') {
+			(ch >= '0' && ch <= '9') || ch == '-' || (ch == '.' && !dots) ||
+			ch == '_') {
 			*o++ = (char)ch;
 		} else {
 			snprintf(o, 4, "%%%02X", ch);
@@ -36,6 +41,22 @@ char *client_escape(const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+void client_fail(const struct client *c, const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ERROR: %s\n", msg);
+	if (!c->json)
+		return;
+	json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg);
+	if (j)
+		client_print_json(j);
+	json_decref(j);
 }
 
 /* The token file's first word, for the Authorization header. */
@@ -48,7 +69,7 @@ static int auth_header(const struct client *c, char *out, size_t size)
 	buf_init(&b, 0);
 	b.secret = true;
 	if (fileio_read(c->token_file, 4096, &b) < 0) {
-		fprintf(stderr, "ERROR: cannot read the token file %s\n", c->token_file);
+		client_fail(c, "TokenFile", "cannot read the token file %s", c->token_file);
 		buf_deinit(&b);
 		return 1;
 	}
@@ -70,7 +91,7 @@ static int request(const struct client *c, const char *method, const char *path,
 	snprintf(url, sizeof(url), "http://%s%s", c->socket ? "localhost" : c->server, path);
 	CURL *h = curl_easy_init();
 	if (!h) {
-		fprintf(stderr, "ERROR: cannot set up HTTP\n");
+		client_fail(c, "Internal", "cannot set up HTTP");
 		return 1;
 	}
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
@@ -95,7 +116,7 @@ static int request(const struct client *c, const char *method, const char *path,
 	explicit_bzero(auth, sizeof(auth));
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK) {
-		fprintf(stderr, "ERROR: cannot reach the daemon at %s: %s\n",
+		client_fail(c, "Unreachable", "cannot reach the daemon at %s: %s",
 			c->socket ? c->socket : c->server, curl_easy_strerror(rc));
 		return 1;
 	}
@@ -125,12 +146,14 @@ int client_call(
 	const char *msg = NULL, *code = NULL;
 	if (j)
 		json_unpack(j, "{s:{s:s, s:s}}", "error", "code", &code, "message", &msg);
-	if (c->json && j)
-		client_print_json(j);
-	fprintf(stderr, "ERROR: %s\n",
-		msg		 ? msg
-			: status ? "the daemon gave an answer that is not JSON"
-				 : "no answer");
+	if (msg) {
+		if (c->json)
+			client_print_json(j);
+		fprintf(stderr, "ERROR: %s\n", msg);
+	} else {
+		client_fail(c, "BadAnswer", "the daemon answered HTTP %ld without an error message",
+			status);
+	}
 	json_decref(j);
 	return 1;
 }

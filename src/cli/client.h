@@ -30,6 +30,12 @@ int client_call(
 /* The same for a text answer (/metrics). */
 int client_call_text(const struct client *c, const char *path, char **out);
 
+/* Prints "ERROR: <message>" on stderr and, under --json, the same as the
+ * daemon's errors, {"error": {"code", "message"}}, on stdout, so a script
+ * always reads JSON. */
+void client_fail(const struct client *c, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The path segment for a zone name, %-escaped. Malloc'd. */
 char *client_escape(const char *s);
 

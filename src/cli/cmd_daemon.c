@@ -171,7 +171,7 @@ static int zone_add(const struct client *c, int argc, char **argv)
 	}
 	char real[PATH_MAX];
 	if (!realpath(source, real)) {
-		fprintf(stderr, "ERROR: the zone file %s: %s\n", source, strerror(errno));
+		client_fail(c, "NoSourceFile", "the zone file %s: %s", source, strerror(errno));
 		json_decref(imports);
 		return 1;
 	}

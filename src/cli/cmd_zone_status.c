@@ -151,6 +151,13 @@ static void print_zone(const struct client *c, const json_t *z, const char *name
 	}
 	printf("status:  %s%s\n", str(z, "state"),
 		json_is_true(json_object_get(z, "maintenance")) ? " (maintenance mode)" : "");
+	/* Asked for but not started: the zone is busy, halted or in
+	 * maintenance; it runs when the zone is idle again. */
+	bool load = json_is_true(json_object_get(z, "pending_load"));
+	bool resign = json_is_true(json_object_get(z, "pending_resign"));
+	if (load || resign)
+		printf("pending: %s%s%s\n", load ? "load" : "", load && resign ? ", " : "",
+			resign ? "re-sign" : "");
 	print_steps(c, z);
 	print_next(c, z, name);
 	if (json_is_object(pub)) {

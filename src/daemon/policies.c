@@ -214,6 +214,9 @@ int policies_reload(struct daemon *d, json_t **report, char *err)
 		json_decref(warnings);
 		return rc;
 	}
+	/* By name, not in the folder's order, so the report reads the same
+	 * every time. */
+	qsort(l.v, l.n, sizeof(*l.v), cmp_policy);
 	for (size_t i = 0; i < l.n; i++) {
 		struct dpolicy *old = daemon_policy(d, l.v[i]->p.name);
 		json_array_append_new(changes,

@@ -288,6 +288,13 @@ static int zone_imports(struct dzone *z, const json_t *imports, char *why)
 				role);
 			return ERR_INVAL;
 		}
+		/* Referenced for as long as the zone lives, so not relative to
+		 * wherever the daemon happens to run. */
+		if (path[0] != '/') {
+			snprintf(why, KEYS_ERR_SIZE,
+				"key_imports[%zu]: '%s' is not an absolute path", i, path);
+			return ERR_INVAL;
+		}
 		int rc = keys_import(z, import_roles[r].role, path, why);
 		if (rc < 0)
 			return rc;
@@ -299,7 +306,12 @@ static int zone_imports(struct dzone *z, const json_t *imports, char *why)
  * when no imported key signs (cascade-spec §5.5). */
 static int zone_keys(struct dzone *z, const struct policy *p, const json_t *imports, char *why)
 {
-	int rc = json_is_array(imports) ? zone_imports(z, imports, why) : 0;
+	if (imports && !json_is_array(imports)) {
+		snprintf(
+			why, KEYS_ERR_SIZE, "key_imports must be an array of {\"role\", \"path\"}");
+		return ERR_INVAL;
+	}
+	int rc = imports ? zone_imports(z, imports, why) : 0;
 	if (rc < 0)
 		return rc;
 	bool ksk = false, zsk = false;
@@ -344,6 +356,25 @@ static int zone_source(struct dzone *z, const json_t *src, char *why)
 	return (z->source_path = strdup(path)) ? 0 : ERR_NOMEM;
 }
 
+/* The policy a new zone may take, or NULL after an error. */
+static struct dpolicy *policy_for_new_zone(struct call *c, const char *name)
+{
+	struct dpolicy *dp = daemon_policy(c->d, name);
+	if (!dp) {
+		api_error(c->resp, 404, "NoSuchPolicy", "no policy %s (see cascade policy list)",
+			name);
+		return NULL;
+	}
+	/* Kept only for the zones that still use it (cascade-spec §8.2). */
+	if (dp->file_gone) {
+		api_error(c->resp, 409, "PolicyMidDeletion",
+			"the file of policy %s is gone; it is kept only for the zones that use it",
+			name);
+		return NULL;
+	}
+	return dp;
+}
+
 static void r_zone_add(struct call *c)
 {
 	const char *name, *policy;
@@ -355,12 +386,9 @@ static void r_zone_add(struct call *c)
 			"\"source\" and \"key_imports\"");
 		return;
 	}
-	struct dpolicy *dp = daemon_policy(c->d, policy);
-	if (!dp) {
-		api_error(c->resp, 404, "NoSuchPolicy", "no policy %s (see cascade policy list)",
-			policy);
+	struct dpolicy *dp = policy_for_new_zone(c, policy);
+	if (!dp)
 		return;
-	}
 	struct dzone *z;
 	char why[KEYS_ERR_SIZE];
 	int rc = dzone_new(c->d, name, &z, why);
@@ -432,6 +460,35 @@ static size_t split(char *path, char **seg)
 	return n;
 }
 
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9'    ? c - '0'
+		: c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10
+				       : -1;
+}
+
+/* Decodes a segment's %-escapes in place (the API server leaves them, see
+ * api.c). False for a broken escape or an escaped NUL, which no zone or
+ * policy name can hold and which would cut the segment short. */
+static bool unescape(char *s)
+{
+	char *o = s;
+	for (const char *p = s; *p; p++) {
+		if (*p != '%') {
+			*o++ = *p;
+			continue;
+		}
+		int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return false;
+		*o++ = (char)(hi << 4 | lo);
+		p += 2;
+	}
+	*o = '\0';
+	return true;
+}
+
 /* Whether the route's pattern matches the path's segments; fills args. */
 static bool match(const char *pattern, char **seg, size_t n, const char **args)
 {
@@ -462,11 +519,34 @@ static bool args_valid(const struct route *r, const char **args)
 	return true;
 }
 
+/* The request's path split into decoded segments (in path, of size size);
+ * -1 after an error answer. */
+static int path_segments(const struct api_req *req, char *path, size_t size, char **seg, size_t *n,
+	struct api_resp *resp)
+{
+	size_t len = strlen(req->path);
+	if (len >= size) { /* cut, it could match a shorter path */
+		api_error(resp, 404, "NotFound", "no such API path (%zu octets long)", len);
+		return -1;
+	}
+	memcpy(path, req->path, len + 1);
+	*n = split(path, seg);
+	for (size_t i = 0; i < *n && i < MAX_SEGS; i++) {
+		if (!unescape(seg[i])) {
+			api_error(resp, 400, "BadRequest",
+				"the path %s has a broken %%-escape or an escaped NUL", req->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void routes_handle(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
 	char path[1024], *seg[MAX_SEGS];
-	snprintf(path, sizeof(path), "%s", req->path);
-	size_t n = split(path, seg);
+	size_t n;
+	if (path_segments(req, path, sizeof(path), seg, &n, resp) < 0)
+		return;
 	struct call c = {.d = ctx, .req = req, .resp = resp};
 	const struct route *found = NULL;
 	bool other_method = false;

@@ -152,14 +152,20 @@ static void label(struct buf *b, const char *name)
 	}
 }
 
+/* Counts and serials are written as integers: "%g" would round a serial
+ * such as 2024010100 to 2.02401e+09. */
 static void zone_gauge(struct buf *b, struct daemon *d, const char *metric, const char *help,
-	double (*value)(const struct dzone *z))
+	double (*value)(const struct dzone *z), bool integer)
 {
 	buf_printf(b, "# HELP cascade_%s %s\n# TYPE cascade_%s gauge\n", metric, help, metric);
 	for (size_t i = 0; i < d->nzones; i++) {
+		double v = value(d->zones[i]);
 		buf_printf(b, "cascade_%s{zone=\"", metric);
 		label(b, d->zones[i]->name);
-		buf_printf(b, "\"} %.6g\n", value(d->zones[i]));
+		if (integer)
+			buf_printf(b, "\"} %llu\n", (unsigned long long)v);
+		else
+			buf_printf(b, "\"} %.6g\n", v);
 	}
 }
 
@@ -200,14 +206,16 @@ char *status_metrics(struct daemon *d)
 			n += d->zones[i]->state == (enum dzone_state)s;
 		buf_printf(&b, "cascade_zones{state=\"%s\"} %zu\n", dzone_state_name(s), n);
 	}
-	zone_gauge(&b, d, "zone_last_load_duration_seconds", "Time the last load took.", v_load);
-	zone_gauge(&b, d, "zone_last_sign_duration_seconds", "Time the last signing took.", v_sign);
-	zone_gauge(
-		&b, d, "zone_loaded_records", "Records in the last version loaded.", v_loaded_rrs);
+	zone_gauge(&b, d, "zone_last_load_duration_seconds", "Time the last load took.", v_load,
+		false);
+	zone_gauge(&b, d, "zone_last_sign_duration_seconds", "Time the last signing took.", v_sign,
+		false);
+	zone_gauge(&b, d, "zone_loaded_records", "Records in the last version loaded.",
+		v_loaded_rrs, true);
 	zone_gauge(&b, d, "zone_published_records", "Records in the published version.",
-		v_published_rrs);
-	zone_gauge(
-		&b, d, "zone_published_serial", "SOA serial of the published version.", v_serial);
+		v_published_rrs, true);
+	zone_gauge(&b, d, "zone_published_serial", "SOA serial of the published version.", v_serial,
+		true);
 	buf_printf(&b,
 		"# HELP cascade_signatures_made_total Signatures made since the daemon "
 		"started.\n# TYPE cascade_signatures_made_total counter\n"
