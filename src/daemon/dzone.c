@@ -79,11 +79,17 @@ struct dzone *dzone_find_wire(struct daemon *d, const uint8_t *wire)
 static bool parse_name(const char *name, uint8_t *wire)
 {
 	char buf[LIMIT_NAME_LEN * 4 + 2];
-	size_t n = strlen(name);
+	size_t n = strlen(name), slashes = 0;
 	if (n == 0 || n + 2 > sizeof(buf))
 		return false;
+	/* The backslashes before the last octet say whether it is escaped. */
+	size_t end = name[n - 1] == '.' ? n - 1 : n;
+	while (slashes < end && name[end - 1 - slashes] == '\\')
+		slashes++;
+	if (end == n && slashes % 2) /* ends in half an escape */
+		return false;
 	memcpy(buf, name, n + 1);
-	if (buf[n - 1] != '.' || (n >= 2 && buf[n - 2] == '\\')) {
+	if (end == n || slashes % 2) { /* no final dot, or an escaped one */
 		buf[n] = '.';
 		buf[n + 1] = '\0';
 	}
@@ -103,12 +109,15 @@ int dzone_new(struct daemon *d, const char *name, struct dzone **out, char *err)
 {
 	uint8_t wire[LIMIT_NAME_LEN + 1];
 	char text[LIMIT_NAME_LEN * 4 + 2];
+	/* Long names are cut in messages, so the reason always shows. */
+	int show = strlen(name) > 100 ? 97 : 100;
+	const char *more = strlen(name) > 100 ? "..." : "";
 	if (!parse_name(name, wire)) {
-		snprintf(err, 256, "'%s' is not a domain name", name);
+		snprintf(err, 256, "'%.*s%s' is not a domain name", show, name, more);
 		return ERR_INVAL;
 	}
 	if (dzone_find_wire(d, wire)) {
-		snprintf(err, 256, "zone %s already exists", name);
+		snprintf(err, 256, "zone %.*s%s already exists", show, name, more);
 		return ERR_EXISTS;
 	}
 	struct dzone *z = calloc(1, sizeof(*z));

@@ -186,17 +186,21 @@ static void r_zone_remove(struct call *c)
 	struct dzone *z = zone_arg(c);
 	if (!z)
 		return;
-	if (busy(z)) {
+	if (busy(z) || z->file_writing) {
 		api_error(c->resp, 409, "ZoneBusy", "zone %s is %s; remove it when that is done",
-			z->name, dzone_state_name(z->state));
+			z->name,
+			z->file_writing ? "writing its signed zone file"
+					: dzone_state_name(z->state));
 		return;
 	}
+	/* The state stops naming the zone before its files go: a crash in
+	 * between leaves files nobody names, never a zone without its files. */
 	dzone_event(z, -1, "Zone removed");
-	store_delete_all(z);
-	keys_delete_files(z);
 	dzone_unlink(z);
-	dzone_free(z);
 	daemon_save_state(c->d);
+	store_delete_all(z);
+	keys_archive(z);
+	dzone_free(z);
 	ok(c, NULL);
 }
 
@@ -304,6 +308,9 @@ static int zone_imports(struct dzone *z, const json_t *imports, char *why)
 
 /* Keys for a new zone: the imported ones, and new ones as the policy says
  * when no imported key signs (cascade-spec §5.5). */
+/* What zone_keys returns when making the keys failed on our side. */
+#define KEYS_OWN_FAULT (ERR_LAST - 1)
+
 static int zone_keys(struct dzone *z, const struct policy *p, const json_t *imports, char *why)
 {
 	if (imports && !json_is_array(imports)) {
@@ -319,8 +326,9 @@ static int zone_keys(struct dzone *z, const struct policy *p, const json_t *impo
 		ksk |= z->keys[i].ksk && !z->keys[i].public_only;
 		zsk |= z->keys[i].zsk && !z->keys[i].public_only;
 	}
+	/* Failing to make keys is our own fault, not the request's. */
 	if (!ksk && !zsk)
-		return keys_create(z, p, z->d->cfg.keys_dir, why);
+		return keys_create(z, p, z->d->cfg.keys_dir, why) < 0 ? KEYS_OWN_FAULT : 0;
 	if (!ksk || !zsk) {
 		snprintf(why, KEYS_ERR_SIZE, "the imported keys have no %s; import a %s too",
 			ksk ? "ZSK" : "KSK", ksk ? "ZSK" : "KSK");
@@ -397,6 +405,7 @@ static void r_zone_add(struct call *c)
 			rc == ERR_EXISTS ? "AlreadyExists" : "BadRequest", "%s", why);
 		return;
 	}
+	store_previous_serial(z);
 	rc = (z->policy = strdup(policy)) ? zone_source(z, source, why) : ERR_NOMEM;
 	if (rc == 0)
 		rc = zone_keys(z, &dp->p, imports, why);
@@ -404,7 +413,8 @@ static void r_zone_add(struct call *c)
 		keys_delete_files(z);
 		dzone_unlink(z);
 		dzone_free(z);
-		api_error(c->resp, rc == ERR_NOMEM ? 500 : 400, "BadRequest", "%s",
+		bool own = rc == ERR_NOMEM || rc == KEYS_OWN_FAULT;
+		api_error(c->resp, own ? 500 : 400, own ? "Internal" : "BadRequest", "%s",
 			rc == ERR_NOMEM ? "out of memory" : why);
 		return;
 	}

@@ -92,6 +92,10 @@ void store_restore(struct dzone *z);
  * the others go on; only a failure to make the zone at all is returned. */
 int store_zone_restore_state(struct daemon *d, const char *name, char *err);
 
+/* A zone added again after a removal: its serials go on from the last one
+ * its old state file records (secondaries never see one go back). */
+void store_previous_serial(struct dzone *z);
+
 /* Global state file: written from and read into the daemon. Reading a
  * missing file gives -ENOENT (a first start). */
 int store_save_state(struct daemon *d);

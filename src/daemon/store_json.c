@@ -274,6 +274,22 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 	return rc;
 }
 
+void store_previous_serial(struct dzone *z)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s.json", z->d->cfg.zone_state_dir, z->stem);
+	json_t *j = json_load_file(path, 0, NULL);
+	json_t *s = json_object_get(j, "last-serial");
+	if (json_is_integer(s)) {
+		z->last_serial = (uint32_t)json_integer_value(s);
+		z->has_last_serial = true;
+		log_info("zone %s: serials go on from %u, the last one given before it was "
+			 "removed",
+			z->name, z->last_serial);
+	}
+	json_decref(j);
+}
+
 /* The global state file ------------------------------------------------- */
 
 int store_save_state(struct daemon *d)
