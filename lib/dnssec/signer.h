@@ -57,11 +57,17 @@ struct signer_opts {
 	size_t nkeys;
 	uint32_t inception; /* absolute, Unix seconds (RFC 4034 §3.1.5) */
 	uint32_t expiration;
-	/* Each RRset's signatures expire up to this many seconds before
-	 * expiration, by a fixed amount drawn from its owner and type, so that
+	/* Each RRset's signatures (the DNSKEY, CDS and CDNSKEY ones aside)
+	 * expire up to this many seconds before expiration, by a fixed amount
+	 * drawn from its owner and type, so that
 	 * re-signing a zone signed at once spreads over time instead of coming
 	 * due all together (RFC 6781 §4.4.2.2, "jitter"). 0: none. */
 	uint32_t jitter;
+	/* Other times for the signatures over the DNSKEY RRset and over the
+	 * CDS and CDNSKEY RRsets (Cascade's [key-manager.records]); when an
+	 * expiration is 0, that RRset takes inception and expiration above. */
+	uint32_t dnskey_inception, dnskey_expiration;
+	uint32_t cds_inception, cds_expiration;
 	uint32_t dnskey_ttl; /* 0: the SOA's TTL */
 	uint32_t serial;     /* the SOA serial to give the signed zone, when set_serial */
 	bool set_serial;     /* false: keep the input's serial */
@@ -95,8 +101,10 @@ struct signer_stats {
 };
 
 /* When the signatures over the RRset of that type at owner expire under
- * opts: expiration less its share of the jitter. */
+ * opts: its expiration (the DNSKEY and CDS ones may differ) less its share
+ * of the jitter; and their inception. */
 uint32_t signer_expiration(const struct signer_opts *opts, const uint8_t *owner, uint16_t type);
+uint32_t signer_inception(const struct signer_opts *opts, uint16_t type);
 
 /* Signs in into *out. Fails with ERR_INVAL (and a message in err, which may
  * be NULL) when no key can sign, and with the key's error when signing fails. */

@@ -273,10 +273,30 @@ static int new_signer(const struct signer_key *k, struct key_signer **out)
  * jitter's share is a hash of the lower-cased owner and the type, so it is
  * the same at every signing (incremental signing keeps its promise of the
  * full signing's result) and spread evenly over [0, jitter]. */
+static bool is_cds(uint16_t type)
+{
+	return type == KNOT_RRTYPE_CDS || type == KNOT_RRTYPE_CDNSKEY;
+}
+
+uint32_t signer_inception(const struct signer_opts *o, uint16_t type)
+{
+	if (type == KNOT_RRTYPE_DNSKEY && o->dnskey_expiration)
+		return o->dnskey_inception;
+	if (is_cds(type) && o->cds_expiration)
+		return o->cds_inception;
+	return o->inception;
+}
+
 uint32_t signer_expiration(const struct signer_opts *o, const uint8_t *owner, uint16_t type)
 {
-	if (o->jitter == 0)
-		return o->expiration;
+	uint32_t expiration = type == KNOT_RRTYPE_DNSKEY && o->dnskey_expiration
+		? o->dnskey_expiration
+		: is_cds(type) && o->cds_expiration ? o->cds_expiration
+						    : o->expiration;
+	/* One RRset each: nothing to spread, and their own lifetimes may be
+	 * shorter than the jitter allows for. */
+	if (o->jitter == 0 || type == KNOT_RRTYPE_DNSKEY || is_cds(type))
+		return expiration;
 	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a, 64 bits */
 	for (const uint8_t *p = owner; *p; p += *p + 1)
 		for (unsigned i = 0; i <= *p; i++) {
@@ -285,7 +305,7 @@ uint32_t signer_expiration(const struct signer_opts *o, const uint8_t *owner, ui
 		}
 	h = (h ^ (type >> 8)) * 0x100000001b3u;
 	h = (h ^ (type & 0xff)) * 0x100000001b3u;
-	return o->expiration - (uint32_t)(h % ((uint64_t)o->jitter + 1));
+	return expiration - (uint32_t)(h % ((uint64_t)o->jitter + 1));
 }
 
 /* RRSIGs over RRset r, owned by owner, by every key with the right role. */
@@ -309,7 +329,7 @@ static int sign_rrset(
 			.labels = rrsig_labels(owner),
 			.original_ttl = r->ttl,
 			.expiration = signer_expiration(s->o, owner, r->type),
-			.inception = s->o->inception,
+			.inception = signer_inception(s->o, r->type),
 			.key_tag = k->key->tag,
 			.signer = s->apex};
 		buf_clear(&w->data);

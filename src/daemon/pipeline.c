@@ -299,6 +299,18 @@ static void sign_done(uv_work_t *w, int status)
 	sign_job_free(j);
 }
 
+/* The longest remain time of the policy's three kinds of signatures: what
+ * a kept signature must outlast, and what makes a refresh due. */
+static int64_t remain_max(const struct policy *p)
+{
+	int64_t r = p->timing.remain_time;
+	if (p->dnskey_timing.remain_time > r)
+		r = p->dnskey_timing.remain_time;
+	if (p->cds_timing.remain_time > r)
+		r = p->cds_timing.remain_time;
+	return r;
+}
+
 /* The options of a signing now under the zone's policy; keys borrowed
  * from the zone. */
 static int sign_opts(struct dzone *z, const struct policy *p, struct sign_job *j, char *why)
@@ -312,10 +324,15 @@ static int sign_opts(struct dzone *z, const struct policy *p, struct sign_job *j
 	j->opts.expiration = (uint32_t)(now + p->timing.lifetime);
 	/* Half the time a signature may live before it must be refreshed:
 	 * the re-signing a full signing starts then spreads over days instead
-	 * of coming due at once (the policy check makes this positive). */
-	j->opts.jitter =
-		(uint32_t)((p->timing.lifetime - p->timing.remain_time - p->refresh_interval) / 2);
+	 * of coming due at once. */
+	int64_t spread = (p->timing.lifetime - remain_max(p) - p->refresh_interval) / 2;
+	j->opts.jitter = spread > 0 ? (uint32_t)spread : 0;
 	j->opts.dnskey_ttl = p->records_ttl;
+	/* [key-manager.records]: the key records' own signature times. */
+	j->opts.dnskey_inception = (uint32_t)(now - p->dnskey_timing.inception_offset);
+	j->opts.dnskey_expiration = (uint32_t)(now + p->dnskey_timing.lifetime);
+	j->opts.cds_inception = (uint32_t)(now - p->cds_timing.inception_offset);
+	j->opts.cds_expiration = (uint32_t)(now + p->cds_timing.lifetime);
 	j->opts.nsec3 = p->nsec3;
 	j->opts.opt_out = p->opt_out;
 	j->opts.iterations = p->iterations;
@@ -325,7 +342,7 @@ static int sign_opts(struct dzone *z, const struct policy *p, struct sign_job *j
 	j->opts.now = (uint32_t)now;
 	/* A kept signature must outlast the next refresh check by the remain
 	 * time (cascade-spec §6.3). */
-	j->opts.refresh = (uint32_t)(p->timing.remain_time + p->refresh_interval);
+	j->opts.refresh = (uint32_t)(remain_max(p) + p->refresh_interval);
 	return 0;
 }
 
@@ -450,7 +467,7 @@ bool pipeline_refresh_due(struct dzone *z)
 	if (!dp || !z->published || !z->has_prev)
 		return false;
 	int64_t now = clock_now(&z->d->clock);
-	int64_t horizon = now + dp->p.timing.remain_time + dp->p.refresh_interval;
+	int64_t horizon = now + remain_max(&dp->p) + dp->p.refresh_interval;
 	/* Earliest is an RFC 1982 serial-arithmetic time; within 68 years
 	 * of now the plain difference tells. */
 	int64_t earliest = now + (int32_t)(z->prev_earliest - (uint32_t)now);
@@ -495,7 +512,7 @@ void pipeline_schedule_refresh(struct dzone *z)
 	if (dp && z->published && z->has_prev && z->prev_earliest) {
 		int64_t now = clock_now(&z->d->clock);
 		int64_t earliest = now + (int32_t)(z->prev_earliest - (uint32_t)now);
-		int64_t due = earliest - dp->p.timing.remain_time - dp->p.refresh_interval;
+		int64_t due = earliest - remain_max(&dp->p) - dp->p.refresh_interval;
 		if (due - now < wait)
 			wait = due - now;
 	}

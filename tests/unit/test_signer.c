@@ -226,6 +226,40 @@ static void test_jitter(void **state)
 	zone_unref(in);
 }
 
+/* The DNSKEY RRset's signatures take their own times when given. */
+static void test_dnskey_times(void **state)
+{
+	(void)state;
+	struct zone *in = load(ZONE), *z;
+	struct signer_key keys[] = {{ksk, true, true, false, NULL}, {zsk, true, false, true, NULL}};
+	struct signer_opts o = opts(keys, 2);
+	o.dnskey_inception = 1650000000;
+	o.dnskey_expiration = 1690000000;
+	assert_int_equal(signer_sign(in, &o, &z, NULL), 0);
+	uint32_t pos = 0;
+	const uint8_t *d;
+	uint16_t len;
+	struct rrsig_fields f;
+	size_t at;
+	const struct rrset *dk =
+		node_find(find(z, "example.com."), KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_DNSKEY);
+	assert_true(rrset_next_rdata(dk, &pos, &d, &len));
+	assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
+	assert_int_equal(f.inception, 1650000000);
+	assert_int_equal(f.expiration, 1690000000);
+	pos = 0;
+	const struct rrset *soa =
+		node_find(find(z, "example.com."), KNOT_RRTYPE_RRSIG, KNOT_RRTYPE_SOA);
+	assert_true(rrset_next_rdata(soa, &pos, &d, &len));
+	assert_int_equal(rrsig_parse(d, len, &f, &at), 0);
+	assert_int_equal(f.inception, o.inception);
+	assert_int_equal(f.expiration, o.expiration);
+	const struct key *all[] = {ksk, zsk};
+	verify_all(z, all, 2, 0);
+	zone_unref(z);
+	zone_unref(in);
+}
+
 static void test_nsec3_opt_out(void **state)
 {
 	(void)state;
@@ -406,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_nsec_ksk_zsk),
 		cmocka_unit_test(test_threads_same_result),
 		cmocka_unit_test(test_jitter),
+		cmocka_unit_test(test_dnskey_times),
 		cmocka_unit_test(test_nsec3_opt_out),
 		cmocka_unit_test(test_review_cases),
 		cmocka_unit_test(test_errors),
