@@ -47,6 +47,7 @@ class Daemon:
         self.ports = {k: free_port() for k in ("api", "loaded", "signed", "publish")}
         self.proc = None
         self.env = {}
+        self.cascaded_args = []
         os.makedirs(os.path.join(self.dir, "policies"), exist_ok=True)
         for name, text in (policies or {"default": DEFAULT_POLICY}).items():
             self.write_policy(name, text)
@@ -85,7 +86,8 @@ servers = ["127.0.0.1:{self.ports['publish']}"]
             self.env = env
         self.stderr = open(os.path.join(self.dir, "stderr.txt"), "ab")
         self.proc = subprocess.Popen(
-            [self.cascaded, "-c", self.config_path, "--state", os.path.join(self.dir, "state.db")],
+            [self.cascaded, "-c", self.config_path, "--state", os.path.join(self.dir, "state.db")]
+            + self.cascaded_args,
             stdout=self.stderr, stderr=self.stderr, env={**os.environ, **self.env})
         if wait:
             self.wait_healthy()

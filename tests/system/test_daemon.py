@@ -78,3 +78,26 @@ def test_unknown_zone_and_no_data(daemon, tmp_path):
     assert rcode == dns.rcode.REFUSED
     res = daemon.cli("zone", "status", "nothing.test", check=False)
     assert res.returncode == 1 and "no zone nothing.test" in res.stderr
+
+
+def test_log_level_precedence(build_dir, tmp_path):
+    """The log level: --log-level beats CASCADE_LOG_LEVEL, which beats the config file."""
+    d = Daemon(build_dir, tmp_path)
+    with open(d.config_path) as f:
+        text = f.read()
+    with open(d.config_path, "w") as f:
+        f.write(text.replace('log-level = "debug"', 'log-level = "error"'))
+    try:
+        d.start()  # the file: error, so no info line
+        d.stop()
+        assert " info: " not in d.log()
+        d.start(env={"CASCADE_LOG_LEVEL": "info"})
+        d.stop()
+        assert " info: cascaded started" in d.log()
+        open(d.log_path, "w").close()
+        d.cascaded_args = ["--log-level", "warning"]
+        d.start(env={"CASCADE_LOG_LEVEL": "debug"})
+        d.stop()
+        assert " info: " not in d.log() and " debug: " not in d.log()
+    finally:
+        d.kill()

@@ -144,6 +144,10 @@ def test_manual_review(build_dir, tmp_path, cleanup):
     assert d.soa("loaded", "example.test.") == (dns.rcode.NOERROR, 100)
     assert d.soa("signed", "example.test.") == (dns.rcode.NOERROR, serial)
     assert d.soa("publish", "example.test.")[0] == dns.rcode.SERVFAIL
+    # The version under review is there to fetch whole and check.
+    under_review = str(tmp_path / "review.zone")
+    d.axfr("signed", "example.test.", under_review)
+    verify(under_review, "example.test.")
     assert f"approve|reject --signed example.test {serial}" in \
         d.cli("zone", "status", "example.test").stdout
     res = d.cli("zone", "approve", "--signed", "example.test", str(serial + 7), check=False)
