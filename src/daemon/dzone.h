@@ -188,10 +188,6 @@ int dzone_reset(struct dzone *z, char *why);
  * discard left. Logs and returns the error. */
 int dzone_save(struct dzone *z);
 
-/* JSON of the zone's status and history for the API (new references). */
-json_t *dzone_status_json(const struct dzone *z);
-json_t *dzone_history_json(const struct dzone *z);
-
 void dzone_free(struct dzone *z);
 
 #endif

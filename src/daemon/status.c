@@ -9,6 +9,7 @@
 #include "lib/util/buf.h"
 #include "src/daemon/policies.h"
 #include "src/daemon/status.h"
+#include "src/daemon/store.h"
 #include "src/publish/dnssrv.h"
 
 static json_t *addrs_json(const struct dnssrv *srv)
@@ -116,15 +117,7 @@ json_t *status_zone_json(const struct dzone *z)
 
 json_t *status_history_json(const struct dzone *z)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < z->nhistory; i++) {
-		const struct dzone_event *e = &z->history[i];
-		json_array_append_new(a,
-			json_pack("{s:I, s:o, s:s}", "when", (json_int_t)e->when, "serial",
-				e->serial >= 0 ? json_integer(e->serial) : json_null(), "event",
-				e->text));
-	}
-	return json_pack("{s:s, s:o}", "name", z->name, "history", a);
+	return json_pack("{s:s, s:o}", "name", z->name, "history", store_history_json(z));
 }
 
 json_t *status_policy_json(struct daemon *d, const struct dpolicy *dp)

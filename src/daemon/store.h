@@ -77,6 +77,10 @@ int store_read_chain(
  * the thread pool; a failure is logged. */
 void store_write_zone_file(struct dzone *z);
 
+/* The zone's history as a JSON array of {when, serial (or null), event}:
+ * the state file's and the API's. */
+json_t *store_history_json(const struct dzone *z);
+
 /* The zone's state as JSON, and back. store_zone_apply fills a new zone
  * (name, stem and apex set) from its state file's JSON. */
 json_t *store_zone_json(const struct dzone *z);

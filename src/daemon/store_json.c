@@ -49,7 +49,7 @@ static json_t *keys_json(const struct dzone *z)
 	return a;
 }
 
-static json_t *history_json(const struct dzone *z)
+json_t *store_history_json(const struct dzone *z)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < z->nhistory; i++) {
@@ -92,7 +92,7 @@ json_t *store_zone_json(const struct dzone *z)
 		z->has_last_serial ? json_integer(z->last_serial) : json_null(), "files",
 		files_json(z), "published-at", (json_int_t)z->published_at, "signing",
 		signing_json(z), "keys", keys_json(z), "last-error", opt_string(z->last_error),
-		"history", history_json(z));
+		"history", store_history_json(z));
 }
 
 static int apply_signing(struct dzone *z, const json_t *s, char *err)
