@@ -148,6 +148,14 @@ static int setup_log(const struct args *a, struct config *cfg)
 			rc == ERR_INVAL ? "not stdout, stderr, syslog or file:PATH" : err_str(rc));
 		return -1;
 	}
+	/* The target in use, for handing a log file to identity. */
+	if (target != cfg->log_target) {
+		char *copy = strdup(target);
+		if (copy) {
+			free(cfg->log_target);
+			cfg->log_target = copy;
+		}
+	}
 	return 0;
 }
 

@@ -268,6 +268,25 @@ static int make_dirs(struct daemon *d)
 	return rc;
 }
 
+/* The API's socket and a log file, made as root, are handed to identity
+ * too, so the daemon can remove the one at the stop and reopen the other
+ * on SIGHUP after the drop. */
+static int give_to_identity(struct daemon *d)
+{
+	const char *log_file = d->cfg.log_target && strncmp(d->cfg.log_target, "file:", 5) == 0
+		? d->cfg.log_target + 5
+		: NULL;
+	const char *paths[] = {d->cfg.api_unix_socket, log_file};
+	for (size_t i = 0; d->have_identity && i < 2; i++) {
+		if (paths[i] && chown(paths[i], d->uid, d->gid) < 0) {
+			log_critical("cannot hand %s to %s: %s", paths[i], d->cfg.identity,
+				strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 static int start_all(struct daemon *d)
 {
 	int rc = startup_identity(d);
@@ -284,6 +303,8 @@ static int start_all(struct daemon *d)
 			&d->signed_srv);
 	if (rc == 0)
 		rc = start_api(d);
+	if (rc == 0)
+		rc = give_to_identity(d);
 	if (rc == 0)
 		rc = startup_daemonize(d);
 	if (rc == 0)

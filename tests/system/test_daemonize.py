@@ -98,6 +98,11 @@ def test_identity(build_dir, open_folder):
     os.makedirs(pid_file.parent)
     os.chmod(pid_file.parent, 0o777)
     d = daemonized(build_dir, tmp_path, f'pid-file = "{pid_file}"\nidentity = "nobody"\n')
+    sock = tmp_path / "run" / "api.sock"
+    with open(d.config_path) as f:
+        text = f.read()
+    with open(d.config_path, "w") as f:
+        f.write(text.replace("[remote-control]\n", f'[remote-control]\nunix-socket = "{sock}"\n'))
     os.chmod(tmp_path / "policies", 0o755)
     os.chmod(tmp_path / "policies" / "default.toml", 0o644)
     os.chmod(d.config_path, 0o644)
@@ -115,8 +120,8 @@ def test_identity(build_dir, open_folder):
     try:
         nobody = pwd.getpwnam("nobody").pw_uid
         assert os.stat(f"/proc/{pid}").st_uid == nobody
-        for folder in (state_dir, tmp_path / "zone-state", tmp_path / "keys"):
-            assert os.stat(folder).st_uid == nobody, folder
+        for path in (state_dir, tmp_path / "zone-state", tmp_path / "keys", sock, d.log_path):
+            assert os.stat(path).st_uid == nobody, path
         d.cli("zone", "add", "--source", str(zone), "--policy", "default", "example.test")
         d.wait_published("example.test.")
     finally:
@@ -127,3 +132,4 @@ def test_identity(build_dir, open_folder):
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
     assert not pid_file.exists()
+    assert not sock.exists()  # removed at the stop, after the drop
