@@ -222,7 +222,13 @@ void dzone_event(struct dzone *z, int64_t serial, const char *fmt, ...)
 	dzone_save(z);
 }
 
-static bool is_halted(const struct dzone *z)
+bool dzone_working(const struct dzone *z)
+{
+	return z->state == DZ_LOADING || z->state == DZ_SIGNING || z->state == DZ_RESTORING ||
+		z->state == DZ_PERSIST_LOADED || z->state == DZ_PERSIST_SIGNED;
+}
+
+bool dzone_halted(const struct dzone *z)
 {
 	return z->state == DZ_HALT_LOADED || z->state == DZ_HALT_SIGNED ||
 		z->state == DZ_SIGN_FAILED;
@@ -315,7 +321,7 @@ int dzone_reset(struct dzone *z, char *why)
 			z->name, z->halt_reason ? z->halt_reason : "?");
 		return ERR_INVAL;
 	}
-	if (!is_halted(z)) {
+	if (!dzone_halted(z)) {
 		snprintf(why, 256, "zone %s is not halted (it is %s)", z->name,
 			dzone_state_name(z->state));
 		return ERR_INVAL;

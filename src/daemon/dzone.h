@@ -151,6 +151,12 @@ struct dzone {
 
 const char *dzone_state_name(enum dzone_state s);
 
+/* A job of the zone is on the thread pool (loading, signing, persisting,
+ * restoring): it must not be removed meanwhile. */
+bool dzone_working(const struct dzone *z);
+/* Halted: waiting for the operator's override or reset. */
+bool dzone_halted(const struct dzone *z);
+
 /* A new zone named name (presentation form) in the registry, idle, with no
  * policy, source or keys yet. ERR_INVAL (not a name) or ERR_EXISTS, with a
  * message in err (room for 256). */

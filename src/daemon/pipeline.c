@@ -474,12 +474,6 @@ bool pipeline_refresh_due(struct dzone *z)
 	return z->prev_earliest == 0 || earliest <= horizon;
 }
 
-static bool working(const struct dzone *z)
-{
-	return z->state == DZ_LOADING || z->state == DZ_SIGNING || z->state == DZ_RESTORING ||
-		z->state == DZ_PERSIST_LOADED || z->state == DZ_PERSIST_SIGNED;
-}
-
 static void refresh_tick(uv_timer_t *t)
 {
 	struct dzone *z = t->data;
@@ -488,7 +482,7 @@ static void refresh_tick(uv_timer_t *t)
 		return;
 	}
 	/* A pipeline at work publishes soon and looks again then. */
-	if (!working(z)) {
+	if (!dzone_working(z)) {
 		z->pending_resign = true;
 		dzone_kick(z);
 		if (z->state != DZ_SIGNING)

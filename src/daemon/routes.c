@@ -104,8 +104,7 @@ static void r_zone_reload(struct call *c)
 			z->name);
 		return;
 	}
-	if (z->state == DZ_HALT_LOADED || z->state == DZ_HALT_SIGNED ||
-		z->state == DZ_SIGN_FAILED) {
+	if (dzone_halted(z)) {
 		api_error(c->resp, 409, "ZoneHalted", "zone %s is halted: %s", z->name,
 			z->halt_reason ? z->halt_reason : dzone_state_name(z->state));
 		return;
@@ -175,18 +174,12 @@ static void r_zone_maintenance(struct call *c)
 	ok(c, NULL);
 }
 
-static bool busy(const struct dzone *z)
-{
-	return z->state == DZ_LOADING || z->state == DZ_SIGNING || z->state == DZ_RESTORING ||
-		z->state == DZ_PERSIST_LOADED || z->state == DZ_PERSIST_SIGNED;
-}
-
 static void r_zone_remove(struct call *c)
 {
 	struct dzone *z = zone_arg(c);
 	if (!z)
 		return;
-	if (busy(z) || z->file_writing) {
+	if (dzone_working(z) || z->file_writing) {
 		api_error(c->resp, 409, "ZoneBusy", "zone %s is %s; remove it when that is done",
 			z->name,
 			z->file_writing ? "writing its signed zone file"

@@ -25,18 +25,12 @@ static json_t *addrs_json(const struct dnssrv *srv)
 	return a;
 }
 
-static bool halted(const struct dzone *z)
-{
-	return z->state == DZ_HALT_LOADED || z->state == DZ_HALT_SIGNED ||
-		z->state == DZ_SIGN_FAILED;
-}
-
 json_t *status_json(struct daemon *d)
 {
 	json_t *halt = json_array(), *signing = json_array();
 	for (size_t i = 0; i < d->nzones; i++) {
 		const struct dzone *z = d->zones[i];
-		if (halted(z))
+		if (dzone_halted(z))
 			json_array_append_new(halt,
 				json_pack("{s:s, s:s}", "zone", z->name, "reason",
 					z->halt_reason ? z->halt_reason
