@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/conf/conf_util.h"
+#include "lib/conf/peeraddr.h"
 #include "lib/dnssec/key.h"
 #include "lib/limits.h"
 #include "lib/util/err.h"
@@ -20,8 +21,6 @@
 #define SIG_SPAN_LIMIT (INT64_C(1) << 30)
 /* RFC 2181 §8: a TTL is at most 2^31 - 1. */
 #define TTL_MAX INT64_C(2147483647)
-/* Longest peer address: "[" IPv6 "]:65535", or an IPv6 prefix. */
-#define PEER_ADDR_MAX 64
 
 static const char *const review_modes[] = {"off", "manual", "script", NULL};
 static const char *const reject_names[] = {"discard", "halt", NULL};
@@ -122,14 +121,12 @@ static const char *check_prefix(char *host, const char *len_text)
 	return NULL;
 }
 
-/* Why s is not a peer address (NULL when it is one): IPv4 "A.B.C.D[:PORT]",
- * IPv6 "[ADDR]:PORT", "[ADDR]" or "ADDR"; with prefix_ok also "A.B.C.D/N"
- * and "ADDR/N". Ports 0..65535, as Cascade takes them (0: no NOTIFY). */
+/* Why s is not a peer address (NULL when it is one): lib/conf/peeraddr.h's
+ * forms; with prefix_ok also "A.B.C.D/N" and "ADDR/N". Ports 0..65535, as
+ * Cascade takes them (0: no NOTIFY). */
 static const char *peer_addr_error(const char *s, bool prefix_ok)
 {
-	char host[PEER_ADDR_MAX];
-	uint8_t a[16];
-	unsigned port;
+	char host[PEERADDR_MAX];
 	size_t len = strlen(s);
 	if (len == 0 || len >= sizeof(host))
 		return len ? "too long for an address" : "no address";
@@ -141,29 +138,10 @@ static const char *peer_addr_error(const char *s, bool prefix_ok)
 		*slash = 0;
 		return check_prefix(host, slash + 1);
 	}
-	if (host[0] == '[') {
-		char *close = strchr(host, ']');
-		if (!close || (close[1] && close[1] != ':'))
-			return "an IPv6 address with a port is written [ADDR]:PORT";
-		*close = 0;
-		if (inet_pton(AF_INET6, host + 1, a) != 1)
-			return "not an IPv6 address";
-		return !close[1] || parse_dec(close + 2, 65535, &port)
-			? NULL
-			: "the port must be a number from 0 to 65535";
-	}
-	char *colon = strchr(host, ':');
-	if (colon && strchr(colon + 1, ':'))
-		return inet_pton(AF_INET6, host, a) == 1
-			? NULL
-			: "not an IPv6 address (with a port it is written [ADDR]:PORT)";
-	if (colon) {
-		*colon = 0;
-		if (!parse_dec(colon + 1, 65535, &port))
-			return "the port must be a number from 0 to 65535";
-	}
-	return inet_pton(AF_INET, host, a) == 1 ? NULL
-						: "not an IPv4 address (names are not looked up)";
+	struct sockaddr_storage sa;
+	socklen_t sl;
+	const char *why = NULL;
+	return peeraddr_parse(host, 53, &sa, &sl, &why) == 0 ? NULL : why;
 }
 
 /* One peer: the address part checked, the TSIG key (when not NULL) known
@@ -179,9 +157,9 @@ static int peer_make(struct conf_ctx *c, const struct conf_table *t, const char 
 	const struct peer_src *src, bool prefix_ok, const struct policy_env *env,
 	struct policy_peer *out)
 {
-	char addr[PEER_ADDR_MAX + 1], q[CONF_QUOTE_MAX + 16];
+	char addr[PEERADDR_MAX + 1], q[CONF_QUOTE_MAX + 16];
 	struct toml_pos pos = toml_value_pos(src->at);
-	const char *why = src->addr_len > PEER_ADDR_MAX ? "too long for an address" : NULL;
+	const char *why = src->addr_len > PEERADDR_MAX ? "too long for an address" : NULL;
 	if (!why) {
 		memcpy(addr, src->addr, src->addr_len);
 		addr[src->addr_len] = 0;
