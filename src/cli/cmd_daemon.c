@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/conf/peeraddr.h"
 #include "src/cli/cli.h"
 #include "src/cli/client.h"
 
@@ -129,6 +130,26 @@ int cmd_status(const struct client *c, int argc, char **argv)
 	return 0;
 }
 
+/* --source: an address "IP[:PORT][^KEY]" is a primary (cascade-spec §3.1);
+ * anything else is a zone file, made absolute here, where it was named. */
+static json_t *source_arg(const struct client *c, const char *source)
+{
+	char addr[PEERADDR_MAX + 1];
+	const char *key = NULL, *why = NULL;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	if (peeraddr_split(source, addr, &key, &why) == 0 &&
+		peeraddr_parse(addr, 53, &sa, &len, &why) == 0)
+		return json_pack(
+			"{s:s, s:s, s:s?}", "type", "server", "addr", addr, "tsig_key", key);
+	char real[PATH_MAX];
+	if (!realpath(source, real)) {
+		client_fail(c, "NoSourceFile", "the zone file %s: %s", source, strerror(errno));
+		return NULL;
+	}
+	return json_pack("{s:s, s:s}", "type", "file", "path", real);
+}
+
 static int zone_add(const struct client *c, int argc, char **argv)
 {
 	const char *source = NULL, *policy = NULL, *name = NULL;
@@ -161,22 +182,21 @@ static int zone_add(const struct client *c, int argc, char **argv)
 		else {
 			json_decref(imports);
 			return usage_error(
-				"zone add --source PATH --policy NAME "
+				"zone add --source PATH|IP[:PORT][^KEY] --policy NAME "
 				"[--import-{public-key,ksk-file,zsk-file,csk-file} PATH] ZONE");
 		}
 	}
 	if (!name || !policy || !source) {
 		json_decref(imports);
-		return usage_error("zone add --source PATH --policy NAME ZONE");
+		return usage_error("zone add --source PATH|IP[:PORT][^KEY] --policy NAME ZONE");
 	}
-	char real[PATH_MAX];
-	if (!realpath(source, real)) {
-		client_fail(c, "NoSourceFile", "the zone file %s: %s", source, strerror(errno));
+	json_t *src = source_arg(c, source);
+	if (!src) {
 		json_decref(imports);
 		return 1;
 	}
-	json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o}", "name", name, "policy", policy,
-		"source", "type", "file", "path", real, "key_imports", imports);
+	json_t *body = json_pack("{s:s, s:s, s:o, s:o}", "name", name, "policy", policy, "source",
+		src, "key_imports", imports);
 	json_t *j = NULL;
 	if (call(c, "POST", "/zone/add", body, &j))
 		return 1;

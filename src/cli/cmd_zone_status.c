@@ -133,8 +133,10 @@ static void print_keys(const json_t *keys)
 static void print_zone(const struct client *c, const json_t *z, const char *name, bool detailed)
 {
 	const json_t *src = json_object_get(z, "source");
-	printf("zone:    %s\npolicy:  %s\nsource:  %s%s%s\n", str(z, "name"), str(z, "policy"),
-		str(src, "type"), *str(src, "path") ? " " : "", str(src, "path"));
+	printf("zone:    %s\npolicy:  %s\nsource:  %s%s%s%s%s%s%s\n", str(z, "name"),
+		str(z, "policy"), str(src, "type"), *str(src, "path") ? " " : "", str(src, "path"),
+		*str(src, "addr") ? " " : "", str(src, "addr"),
+		*str(src, "tsig_key") ? ", TSIG key " : "", str(src, "tsig_key"));
 	printf("review:  unsigned %s, signed %s\n",
 		str(json_object_get(z, "unsigned_review"), "mode"),
 		str(json_object_get(z, "signed_review"), "mode"));

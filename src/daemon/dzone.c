@@ -169,6 +169,8 @@ void dzone_free(struct dzone *z)
 	free(z->stem);
 	free(z->policy);
 	free(z->source_path);
+	free(z->source_addr);
+	free(z->source_key);
 	free(z->halt_reason);
 	free(z->last_error);
 	/* The timer handle is inside z: z goes when libuv has closed it. */

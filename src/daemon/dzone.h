@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include "lib/dnssec/signer.h"
@@ -54,6 +55,7 @@ enum dzone_state {
 enum dzone_source {
 	DZ_SRC_NONE,
 	DZ_SRC_FILE,
+	DZ_SRC_SERVER, /* a primary, by zone transfer (cascade-spec §3.3) */
 };
 
 /* Why a signing runs, for history and status. */
@@ -88,6 +90,11 @@ struct dzone {
 	char *policy; /* the policy's name */
 	enum dzone_source source;
 	char *source_path; /* DZ_SRC_FILE */
+	/* DZ_SRC_SERVER: the primary's address as given ("192.0.2.1:53"),
+	 * parsed, and the name of its TSIG key (NULL: none). */
+	char *source_addr;
+	struct sockaddr_storage source_sa;
+	char *source_key;
 
 	enum dzone_state state;
 	bool maintenance;

@@ -20,6 +20,7 @@
 #include "src/daemon/policies.h"
 #include "src/daemon/routes.h"
 #include "src/daemon/status.h"
+#include "src/daemon/source.h"
 #include "src/daemon/store.h"
 
 #define MAX_SEGS 8
@@ -330,33 +331,6 @@ static int zone_keys(struct dzone *z, const struct policy *p, const json_t *impo
 	return 0;
 }
 
-static int zone_source(struct dzone *z, const json_t *src, char *why)
-{
-	const char *type = "none", *path = NULL;
-	if (src && json_unpack((json_t *)src, "{s:s, s?:s}", "type", &type, "path", &path) < 0) {
-		snprintf(why, KEYS_ERR_SIZE,
-			"source must be {\"type\": \"file\", \"path\": ...} "
-			"or {\"type\": \"none\"}");
-		return ERR_INVAL;
-	}
-	if (strcmp(type, "none") == 0)
-		return 0;
-	if (strcmp(type, "file") != 0 || !path || path[0] != '/') {
-		snprintf(why, KEYS_ERR_SIZE,
-			"source type '%s' is not supported here; give {\"type\": \"file\", "
-			"\"path\": an absolute path}",
-			type);
-		return ERR_INVAL;
-	}
-	if (access(path, R_OK) < 0) {
-		snprintf(why, KEYS_ERR_SIZE, "cannot read the zone file %s: %s", path,
-			strerror(errno));
-		return -errno;
-	}
-	z->source = DZ_SRC_FILE;
-	return (z->source_path = strdup(path)) ? 0 : ERR_NOMEM;
-}
-
 /* The policy a new zone may take, or NULL after an error. */
 static struct dpolicy *policy_for_new_zone(struct call *c, const char *name)
 {
@@ -399,7 +373,7 @@ static void r_zone_add(struct call *c)
 		return;
 	}
 	store_previous_serial(z);
-	rc = (z->policy = strdup(policy)) ? zone_source(z, source, why) : ERR_NOMEM;
+	rc = (z->policy = strdup(policy)) ? source_set(z, source, true, why) : ERR_NOMEM;
 	if (rc == 0)
 		rc = zone_keys(z, &dp->p, imports, why);
 	if (rc < 0) {

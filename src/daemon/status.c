@@ -9,6 +9,7 @@
 #include "lib/util/buf.h"
 #include "src/daemon/policies.h"
 #include "src/daemon/status.h"
+#include "src/daemon/source.h"
 #include "src/daemon/store.h"
 #include "src/publish/dnssrv.h"
 
@@ -86,9 +87,7 @@ static json_t *review_json(struct daemon *d, const char *policy, bool is_signed)
 
 json_t *status_zone_json(const struct dzone *z)
 {
-	json_t *src = z->source == DZ_SRC_FILE
-		? json_pack("{s:s, s:s}", "type", "file", "path", z->source_path)
-		: json_pack("{s:s}", "type", "none");
+	json_t *src = source_json(z);
 	json_t *pub = z->published
 		? json_pack("{s:I, s:I, s:I, s:o}", "serial", (json_int_t)z->published->serial,
 			  "records", (json_int_t)z->published->rrs, "at",

@@ -14,6 +14,7 @@
 #include "lib/util/fileio.h"
 #include "lib/util/log.h"
 #include "src/daemon/policies.h"
+#include "src/daemon/source.h"
 #include "src/daemon/store.h"
 
 static json_t *opt_string(const char *s)
@@ -82,9 +83,7 @@ static json_t *files_json(const struct dzone *z)
 
 json_t *store_zone_json(const struct dzone *z)
 {
-	json_t *source = z->source == DZ_SRC_FILE
-		? json_pack("{s:s, s:s}", "type", "file", "path", z->source_path)
-		: json_pack("{s:s}", "type", "none");
+	json_t *source = source_json(z);
 	return json_pack("{s:s, s:b, s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o}",
 		"state", dzone_state_name(z->state), "pending-load", z->pending_load, "version",
 		"v1", "name", z->name, "policy", z->policy, "source", source, "maintenance",
@@ -228,27 +227,29 @@ static int apply_files(struct dzone *z, const json_t *files, char *err)
 
 int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 {
-	const char *version, *policy, *stype, *path = NULL;
-	json_t *last_serial = NULL, *signing = NULL, *keys = NULL, *hist = NULL, *files = NULL;
+	const char *version, *policy;
+	json_t *source, *last_serial = NULL, *signing = NULL, *keys = NULL, *hist = NULL,
+			*files = NULL;
 	json_t *last_error = NULL;
 	json_int_t pub_at;
 	int maint;
-	if (json_unpack((json_t *)j,
-		    "{s:s, s:s, s:{s:s, s?:s}, s:b, s:o, s:o, s:I, s:o, s:o, s?:o, s:o}", "version",
-		    &version, "policy", &policy, "source", "type", &stype, "path", &path,
-		    "maintenance", &maint, "last-serial", &last_serial, "files", &files,
-		    "published-at", &pub_at, "signing", &signing, "keys", &keys, "last-error",
-		    &last_error, "history", &hist) < 0 ||
+	if (json_unpack((json_t *)j, "{s:s, s:s, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s?:o, s:o}",
+		    "version", &version, "policy", &policy, "source", &source, "maintenance",
+		    &maint, "last-serial", &last_serial, "files", &files, "published-at", &pub_at,
+		    "signing", &signing, "keys", &keys, "last-error", &last_error, "history",
+		    &hist) < 0 ||
 		strcmp(version, "v1") != 0) {
 		snprintf(err, STORE_ERR_SIZE, "not a v1 zone state file, or a field is missing");
 		return ERR_INVAL;
 	}
 	if (!(z->policy = strdup(policy)))
 		return ERR_NOMEM;
-	if (strcmp(stype, "file") == 0 && path) {
-		z->source = DZ_SRC_FILE;
-		if (!(z->source_path = strdup(path)))
-			return ERR_NOMEM;
+	char why[SOURCE_ERR_SIZE];
+	int rc = source_set(z, source, false, why);
+	if (rc < 0) {
+		snprintf(
+			err, STORE_ERR_SIZE, "source: %s", rc == ERR_NOMEM ? "out of memory" : why);
+		return rc;
 	}
 	z->maintenance = maint;
 	if (json_is_integer(last_serial)) {
@@ -266,7 +267,7 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 	z->pending_load = json_is_true(json_object_get(j, "pending-load"));
 	if (json_is_string(last_error) && !(z->last_error = strdup(json_string_value(last_error))))
 		return ERR_NOMEM;
-	int rc = json_is_object(signing) ? apply_signing(z, signing, err) : 0;
+	rc = json_is_object(signing) ? apply_signing(z, signing, err) : 0;
 	if (rc == 0)
 		rc = apply_keys(z, keys, err);
 	if (rc == 0)
