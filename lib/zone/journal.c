@@ -33,7 +33,7 @@ static size_t diff_rrs(const struct zone_diff *d)
 }
 
 /* Drops the oldest n entries. */
-static void drop_front(struct journal *j, size_t n, void (*dropped)(void *, uint64_t), void *ctx)
+static void drop_front(struct journal *j, size_t n, journal_drop_fn dropped, void *ctx)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (dropped)
@@ -45,7 +45,8 @@ static void drop_front(struct journal *j, size_t n, void (*dropped)(void *, uint
 	j->n -= n;
 }
 
-int journal_push(struct journal *j, struct zone_diff *d, uint64_t gen)
+int journal_push(
+	struct journal *j, struct zone_diff *d, uint64_t gen, journal_drop_fn dropped, void *ctx)
 {
 	if (j->n == j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 8;
@@ -60,10 +61,8 @@ int journal_push(struct journal *j, struct zone_diff *d, uint64_t gen)
 	}
 	/* A gap (a version published without a diff kept) breaks the chain:
 	 * what came before it can no longer lead to the present. */
-	if (j->n && j->v[j->n - 1].diff->new_serial != d->old_serial) {
-		size_t n = j->n;
-		drop_front(j, n, NULL, NULL);
-	}
+	if (j->n && j->v[j->n - 1].diff->new_serial != d->old_serial)
+		drop_front(j, j->n, dropped, ctx);
 	j->v[j->n++] = (struct journal_entry){d, gen, diff_rrs(d)};
 	j->rrs += diff_rrs(d);
 	return 0;

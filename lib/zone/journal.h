@@ -38,11 +38,15 @@ void journal_init(struct journal *j);
 /* Frees every diff. */
 void journal_deinit(struct journal *j);
 
+/* Called with the gen of each entry dropped, before it is freed. */
+typedef void (*journal_drop_fn)(void *ctx, uint64_t gen);
+
 /* Appends d (taken over: freed by the journal from now on, also on
  * failure) as the newest entry. A d that does not start at the newest
- * entry's new serial empties the journal first: the chain must not skip.
- * 0 or ERR_NOMEM. */
-int journal_push(struct journal *j, struct zone_diff *d, uint64_t gen);
+ * entry's new serial empties the journal first (dropped called for each;
+ * may be NULL): the chain must not skip. 0 or ERR_NOMEM. */
+int journal_push(
+	struct journal *j, struct zone_diff *d, uint64_t gen, journal_drop_fn dropped, void *ctx);
 
 /* Drops entries, oldest first, until at most max_diffs remain and their
  * records are at most max_size_pct percent of zone_rrs. Calls dropped(ctx,

@@ -160,6 +160,11 @@ void dzone_free(struct dzone *z)
 		if (*vs[i])
 			zone_unref(*vs[i]);
 	keys_free(z);
+	journal_deinit(&z->journal);
+	if (z->up_ixfr)
+		zone_diff_deinit(z->up_ixfr);
+	free(z->up_ixfr);
+	free(z->ixfr_gens);
 	for (size_t i = 0; i < z->nhistory; i++)
 		free(z->history[i].text);
 	free(z->history);

@@ -25,6 +25,7 @@
 
 #include "lib/dnssec/signer.h"
 #include "lib/limits.h"
+#include "lib/zone/journal.h"
 #include "src/daemon/daemon.h"
 
 /* Longest run of diffs after a snapshot kept on disk; the next version
@@ -119,6 +120,16 @@ struct dzone {
 	 * file no longer names it: at the next save. */
 	uint64_t orphan_gen;
 	bool orphan_is_diff;
+
+	/* IXFR-out (lib/zone/journal.h): the diffs between published
+	 * versions, each also in <stem>.ixfr.<gen>; the diff of the version
+	 * being published, between its persisting and its publishing; and at
+	 * a restart the files the state file names, until read. */
+	struct journal journal;
+	struct zone_diff *up_ixfr;
+	uint64_t up_ixfr_gen;
+	uint64_t *ixfr_gens;
+	size_t nixfr_gens;
 
 	/* The signing the published version came from (signer_update's prev). */
 	struct signer_opts prev_opts; /* .keys points at prev_keys */

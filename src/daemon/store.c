@@ -163,6 +163,10 @@ struct restore_job {
 	bool reload;	   /* a load was asked for or on its way at the stop */
 	struct zone *v[3]; /* loaded, published, approved */
 	int rc[3];
+	/* the IXFR journal's files (z->ixfr_gens) */
+	struct zone_diff **ixfr;
+	size_t nixfr;
+	int ixfr_rc;
 };
 
 static void restore_work(uv_work_t *w)
@@ -171,6 +175,8 @@ static void restore_work(uv_work_t *w)
 	for (int i = 0; i < 2; i++)
 		if (j->chain[i].base)
 			j->rc[i] = store_read_chain(j->z, i == 1, &j->chain[i], &j->v[i]);
+	if (j->nixfr)
+		j->ixfr_rc = store_ixfr_read(j->z, j->z->ixfr_gens, j->nixfr, j->ixfr);
 	if (!j->up_gen)
 		return;
 	if (!j->up_is_diff) {
@@ -206,6 +212,7 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 	if (!z->up_loaded)
 		z->up_gen = 0;
 	z->state = DZ_IDLE;
+	store_ixfr_restore(z, j->ixfr, j->nixfr, j->ixfr_rc);
 	if (z->up_loaded) { /* dzone_kick() signs it */
 		log_info("zone %s: the approved version %u was not published yet: it goes on",
 			z->name, z->up_loaded->serial);
@@ -237,12 +244,19 @@ static void restore_done(uv_work_t *w, int status)
 	struct restore_job *j = (struct restore_job *)w;
 	(void)status;
 	j->z->d->busy--;
-	if (!j->z->d->stopping)
+	if (!j->z->d->stopping) {
 		restore_apply(j->z, j);
-	else
+	} else {
 		for (int i = 0; i < 3; i++)
 			if (j->v[i])
 				zone_unref(j->v[i]);
+		for (size_t i = 0; i < j->nixfr; i++)
+			if (j->ixfr[i]) {
+				zone_diff_deinit(j->ixfr[i]);
+				free(j->ixfr[i]);
+			}
+	}
+	free(j->ixfr);
 	free(j);
 }
 
@@ -254,6 +268,12 @@ void store_restore(struct dzone *z)
 		return;
 	}
 	j->z = z;
+	j->nixfr = z->nixfr_gens;
+	if (j->nixfr && !(j->ixfr = calloc(j->nixfr, sizeof(*j->ixfr)))) {
+		free(j);
+		log_error("zone %s: out of memory restoring", z->name);
+		return;
+	}
 	j->chain[0] = z->loaded_chain;
 	j->chain[1] = z->signed_chain;
 	j->up_gen = z->up_gen;

@@ -73,6 +73,20 @@ int store_apply_diff(const struct dzone *z, bool is_signed, uint64_t gen, struct
 int store_read_chain(
 	const struct dzone *z, bool is_signed, const struct store_chain *c, struct zone **out);
 
+/* The IXFR journal on disk (store_ixfr.c): <stem>.ixfr.<gen> holds one
+ * diff; the state file lists them. store_ixfr_unlink is a journal_drop_fn
+ * (ctx: the zone). */
+char *store_ixfr_path(const struct dzone *z, uint64_t gen);
+void store_ixfr_unlink(void *ctx, uint64_t gen);
+json_t *store_ixfr_json(const struct dzone *z);
+/* Notes the files a state file's "ixfr" array names, for the restore. */
+int store_ixfr_apply(struct dzone *z, const json_t *a);
+/* Thread pool: reads n journal files into out (n slots, NULL-filled). */
+int store_ixfr_read(const struct dzone *z, const uint64_t *gens, size_t n, struct zone_diff **out);
+/* Loop: puts what store_ixfr_read gave (rc its return) into the journal if
+ * it leads to the published version; else drops it all and says so. */
+void store_ixfr_restore(struct dzone *z, struct zone_diff **diffs, size_t n, int rc);
+
 /* Writes the published version to the policy's zone-file path, if any, on
  * the thread pool; a failure is logged. */
 void store_write_zone_file(struct dzone *z);

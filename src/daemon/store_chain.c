@@ -69,6 +69,7 @@ void store_delete_all(struct dzone *z)
 	store_chain_prune(z, true, &z->signed_chain, &none);
 	if (z->up_gen)
 		store_unlink(z, false, z->up_gen, z->up_is_diff);
+	journal_trim(&z->journal, 0, 0, 0, store_ixfr_unlink, z);
 }
 
 /* Writing ----------------------------------------------------------------- */
@@ -76,35 +77,58 @@ void store_delete_all(struct dzone *z)
 struct persist_job {
 	uv_work_t w;
 	struct dzone *z;
-	struct zone *cur, *next; /* cur: what the chain holds now, or NULL */
+	struct zone *cur, *next; /* cur: the version before next, or NULL */
 	char *snap_path, *diff_path;
 	uint64_t gen;
 	bool is_signed, wrote_diff;
+	bool chain_ok; /* next may go on cur's chain as a diff */
+	/* Signed versions: the diff for the IXFR journal, when the policy's
+	 * limits would keep it, and its file. */
+	uint32_t max_diffs, max_diffs_pct;
+	struct zone_diff *ixfr;
+	char *ixfr_path;
+	uint64_t ixfr_gen;
 	unsigned threads;
 	int rc;
 	store_persist_fn done;
 };
 
-/* A diff when it is small beside the version (a quarter of its records);
- * else a whole snapshot, which also starts a new chain. */
+/* The diff from cur: on the chain when it is small beside the version (a
+ * quarter of its records), in the IXFR journal when the policy keeps it. */
+static void persist_diff(struct persist_job *j)
+{
+	struct zone_diff *d = malloc(sizeof(*d));
+	if (!d)
+		return;
+	zone_diff_init(d);
+	if (zone_diff_compute(j->cur, j->next, d) == 0) {
+		size_t rrs = d->removed.n + d->added.n;
+		d->old_serial = j->cur->serial;
+		d->new_serial = j->next->serial;
+		if (j->chain_ok && rrs <= j->next->rrs / 4 + 16) {
+			j->rc = zone_diff_write_file(d, j->diff_path);
+			j->wrote_diff = j->rc == 0;
+		}
+		if (j->is_signed &&
+			journal_would_keep(rrs, j->max_diffs, j->max_diffs_pct, j->next->rrs) &&
+			zone_diff_write_file(d, j->ixfr_path) == 0) {
+			j->ixfr = d;
+			return;
+		}
+	}
+	zone_diff_deinit(d);
+	free(d);
+}
+
+/* A diff when persist_diff wrote one, else a whole snapshot, which also
+ * starts a new chain. */
 static void persist_work(uv_work_t *w)
 {
 	struct persist_job *j = (struct persist_job *)w;
-	if (j->cur) {
-		struct zone_diff d;
-		zone_diff_init(&d);
-		if (zone_diff_compute(j->cur, j->next, &d) == 0 &&
-			d.removed.n + d.added.n <= j->next->rrs / 4 + 16) {
-			d.old_serial = j->cur->serial;
-			d.new_serial = j->next->serial;
-			j->rc = zone_diff_write_file(&d, j->diff_path);
-			j->wrote_diff = j->rc == 0;
-		}
-		zone_diff_deinit(&d);
-		if (j->wrote_diff)
-			return;
-	}
-	j->rc = zone_write_file_threads(j->next, j->snap_path, j->threads);
+	if (j->cur)
+		persist_diff(j);
+	if (!j->wrote_diff)
+		j->rc = zone_write_file_threads(j->next, j->snap_path, j->threads);
 }
 
 static void persist_done(uv_work_t *w, int status)
@@ -113,6 +137,16 @@ static void persist_done(uv_work_t *w, int status)
 	j->z->d->busy--;
 	if (status == UV_ECANCELED && j->rc == 0)
 		j->rc = -ECANCELED;
+	if (j->ixfr && (j->rc < 0 || j->z->d->stopping)) {
+		store_ixfr_unlink(j->z, j->ixfr_gen);
+		zone_diff_deinit(j->ixfr);
+		free(j->ixfr);
+		j->ixfr = NULL;
+	}
+	if (j->ixfr) { /* pipeline_publish() puts it in the journal */
+		j->z->up_ixfr = j->ixfr;
+		j->z->up_ixfr_gen = j->ixfr_gen;
+	}
 	if (!j->z->d->stopping)
 		j->done(j->z, j->is_signed, j->gen, j->wrote_diff, j->rc,
 			j->wrote_diff ? j->diff_path : j->snap_path);
@@ -121,6 +155,7 @@ static void persist_done(uv_work_t *w, int status)
 	zone_unref(j->next);
 	free(j->snap_path);
 	free(j->diff_path);
+	free(j->ixfr_path);
 	free(j);
 }
 
@@ -136,13 +171,22 @@ int store_persist(struct dzone *z, bool is_signed, store_persist_fn done)
 	j->gen = ++z->next_gen;
 	j->snap_path = store_file_path(z, is_signed, j->gen, false);
 	j->diff_path = store_file_path(z, is_signed, j->gen, true);
-	if (!j->snap_path || !j->diff_path) {
+	if (is_signed) {
+		const struct dpolicy *dp = daemon_policy(z->d, z->policy);
+		j->ixfr_gen = ++z->next_gen;
+		j->ixfr_path = store_ixfr_path(z, j->ixfr_gen);
+		j->max_diffs = dp ? dp->p.max_diffs : 0;
+		j->max_diffs_pct = dp ? dp->p.max_diffs_size : 0;
+	}
+	if (!j->snap_path || !j->diff_path || (is_signed && !j->ixfr_path)) {
 		free(j->snap_path);
 		free(j->diff_path);
+		free(j->ixfr_path);
 		free(j);
 		return ERR_NOMEM;
 	}
-	if (cur && c->base && c->n < STORE_MAX_DIFFS)
+	j->chain_ok = cur && c->base && c->n < STORE_MAX_DIFFS;
+	if (j->chain_ok || (cur && is_signed))
 		j->cur = zone_ref(cur);
 	j->z = z;
 	j->next = zone_ref(is_signed ? z->up_signed : z->up_loaded);

@@ -84,14 +84,15 @@ static json_t *files_json(const struct dzone *z)
 json_t *store_zone_json(const struct dzone *z)
 {
 	json_t *source = source_json(z);
-	return json_pack("{s:s, s:b, s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:b, s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o, "
+			 "s:o}",
 		"state", dzone_state_name(z->state), "pending-load", z->pending_load, "version",
 		"v1", "name", z->name, "policy", z->policy, "source", source, "maintenance",
 		z->maintenance, "last-serial",
 		z->has_last_serial ? json_integer(z->last_serial) : json_null(), "files",
 		files_json(z), "published-at", (json_int_t)z->published_at, "signing",
 		signing_json(z), "keys", keys_json(z), "last-error", opt_string(z->last_error),
-		"history", store_history_json(z));
+		"history", store_history_json(z), "ixfr", store_ixfr_json(z));
 }
 
 static int apply_signing(struct dzone *z, const json_t *s, char *err)
@@ -272,6 +273,8 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 		rc = apply_keys(z, keys, err);
 	if (rc == 0)
 		rc = apply_history(z, hist);
+	if (rc == 0)
+		rc = store_ixfr_apply(z, json_object_get(j, "ixfr"));
 	return rc;
 }
 

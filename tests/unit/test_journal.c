@@ -13,6 +13,16 @@
 
 static const uint8_t owner[] = "\3www\7example\0";
 
+static size_t ndropped;
+static uint64_t last_dropped;
+
+static void on_drop(void *ctx, uint64_t gen)
+{
+	(void)ctx;
+	ndropped++;
+	last_dropped = gen;
+}
+
 /* A diff from -> to with n added TXT records. */
 static struct zone_diff *mkdiff(uint32_t from, uint32_t to, size_t n)
 {
@@ -28,23 +38,13 @@ static struct zone_diff *mkdiff(uint32_t from, uint32_t to, size_t n)
 	return d;
 }
 
-static size_t ndropped;
-static uint64_t last_dropped;
-
-static void on_drop(void *ctx, uint64_t gen)
-{
-	(void)ctx;
-	ndropped++;
-	last_dropped = gen;
-}
-
 static void test_chain_and_paths(void **state)
 {
 	(void)state;
 	struct journal j;
 	journal_init(&j);
 	for (uint32_t s = 1; s <= 4; s++)
-		assert_int_equal(journal_push(&j, mkdiff(s, s + 1, 2), 100 + s), 0);
+		assert_int_equal(journal_push(&j, mkdiff(s, s + 1, 2), 100 + s, on_drop, NULL), 0);
 	assert_int_equal(j.n, 4);
 	assert_int_equal(j.rrs, 8);
 	size_t first, count;
@@ -59,7 +59,10 @@ static void test_chain_and_paths(void **state)
 	assert_int_equal(journal_path(&j, 0, 5, &first, &count), ERR_NOTFOUND);
 	assert_int_equal(journal_path(&j, 2, 9, &first, &count), ERR_NOTFOUND);
 	/* A gap: the chain starts again at the new diff. */
-	assert_int_equal(journal_push(&j, mkdiff(7, 8, 1), 200), 0);
+	ndropped = 0;
+	assert_int_equal(journal_push(&j, mkdiff(7, 8, 1), 200, on_drop, NULL), 0);
+	assert_int_equal(ndropped, 4);
+	assert_int_equal(last_dropped, 104);
 	assert_int_equal(j.n, 1);
 	assert_int_equal(j.rrs, 1);
 	assert_int_equal(journal_path(&j, 4, 8, &first, &count), ERR_NOTFOUND);
@@ -73,7 +76,7 @@ static void test_trim(void **state)
 	struct journal j;
 	journal_init(&j);
 	for (uint32_t s = 1; s <= 6; s++)
-		assert_int_equal(journal_push(&j, mkdiff(s, s + 1, 10), s), 0);
+		assert_int_equal(journal_push(&j, mkdiff(s, s + 1, 10), s, NULL, NULL), 0);
 	ndropped = 0;
 	/* By count: five at most (Cascade's default). */
 	assert_int_equal(journal_trim(&j, 5, 100, 1000, on_drop, NULL), 1);
