@@ -24,4 +24,11 @@
  * .private with every timing line, is under 4 KiB. */
 #define LIMIT_KEY_FILE_SIZE (64UL << 10) /* bytes of one key file */
 
+/* Zone transfers in (RFC 5936, RFC 1995): the defaults of struct
+ * xfrin_limits. A message is at most 65535 octets (RFC 1035 §4.2.2); a
+ * zone of 10M records takes about 1 GiB of messages. */
+#define LIMIT_XFR_OCTETS (4ULL << 30) /* octets of all messages of one transfer */
+#define LIMIT_XFR_MESSAGES 4000000ULL /* messages of one transfer */
+#define LIMIT_XFR_RRS LIMIT_ZONE_RRS  /* records of one transfer */
+
 #endif
