@@ -16,6 +16,7 @@
 #include "src/daemon/keys.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/review.h"
+#include "src/daemon/source.h"
 #include "src/daemon/store.h"
 
 /* A zone's history keeps this many events; older ones are dropped. */
@@ -155,6 +156,7 @@ static void free_after_close(uv_handle_t *h)
 void dzone_free(struct dzone *z)
 {
 	review_cancel(z);
+	source_xfr_free(z);
 	struct zone **vs[] = {&z->loaded, &z->published, &z->up_loaded, &z->up_signed};
 	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
 		if (*vs[i])
@@ -264,7 +266,7 @@ void dzone_kick(struct dzone *z)
 	if (z->up_loaded) { /* approved before a restart, not signed yet */
 		z->sign_trigger = DZ_TRIGGER_LOAD;
 		pipeline_sign(z);
-	} else if (z->pending_load && z->source == DZ_SRC_FILE) {
+	} else if (z->pending_load && z->source != DZ_SRC_NONE) {
 		z->pending_load = false;
 		pipeline_load(z);
 	} else if (z->pending_resign && z->loaded) {

@@ -96,6 +96,7 @@ struct dzone {
 	char *source_addr;
 	struct sockaddr_storage source_sa;
 	char *source_key;
+	struct dzone_xfr *xfr; /* DZ_SRC_SERVER: refreshes (source.h) */
 
 	enum dzone_state state;
 	bool maintenance;
@@ -165,6 +166,7 @@ struct dzone {
 	double last_load_secs, last_sign_secs;
 	size_t last_load_rrs;
 	int64_t load_started, sign_started;
+	uint64_t load_started_ns; /* uv_hrtime() */
 };
 
 const char *dzone_state_name(enum dzone_state s);

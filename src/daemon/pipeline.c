@@ -24,6 +24,7 @@
 #include "src/daemon/pipeline.h"
 #include "src/daemon/store.h"
 #include "src/daemon/review.h"
+#include "src/daemon/source.h"
 
 static double secs_since(uint64_t start_ns)
 {
@@ -122,28 +123,40 @@ static void load_error_text(struct load_job *j, char *out, size_t size)
 			*c = c[1] ? ';' : '\0';
 }
 
+void pipeline_loaded(struct dzone *z, struct zone *v, const char *error)
+{
+	if (error) {
+		set_text(&z->last_error, error);
+		z->d->stats.errors++;
+		dzone_event(z, -1, "Load failed: %s", error);
+		to_idle(z); /* a load failure is soft (cascade-spec §2.2) */
+	} else if (!v) {
+		to_idle(z);
+	} else {
+		z->up_loaded = v;
+		z->last_load_rrs = v->rrs;
+		dzone_event(z, v->serial, "New version received (%zu records, %.3f s)", v->rrs,
+			z->last_load_secs);
+		review_start(z, false);
+	}
+}
+
 static void load_result(struct dzone *z, struct load_job *j)
 {
+	char text[1024];
 	if (j->msgs.warnings)
 		log_warning("zone %s: %s", z->name, buf_cstr(&j->msgs.text));
 	if (j->rc < 0) {
-		char text[1024];
 		load_error_text(j, text, sizeof(text));
-		set_text(&z->last_error, text);
-		z->d->stats.errors++;
-		dzone_event(z, -1, "Load failed: %s", text);
-		to_idle(z); /* a load failure is soft (cascade-spec §2.2) */
-	} else if (j->unchanged) {
+		pipeline_loaded(z, NULL, text);
+		return;
+	}
+	if (j->unchanged) {
 		log_info("zone %s: %s unchanged, nothing to do", z->name, j->path);
 		zone_unref(j->out);
-		to_idle(z);
-	} else {
-		z->up_loaded = j->out;
-		z->last_load_rrs = j->out->rrs;
-		dzone_event(z, j->out->serial, "New version received (%zu records, %.3f s)",
-			j->out->rrs, z->last_load_secs);
-		review_start(z, false);
+		j->out = NULL;
 	}
+	pipeline_loaded(z, j->out, NULL);
 }
 
 static void load_done(uv_work_t *w, int status)
@@ -167,6 +180,10 @@ static void load_done(uv_work_t *w, int status)
 
 void pipeline_load(struct dzone *z)
 {
+	if (z->source == DZ_SRC_SERVER) {
+		source_xfr_start(z);
+		return;
+	}
 	struct load_job *j = calloc(1, sizeof(*j));
 	if (!j || !(j->path = strdup(z->source_path))) {
 		free(j);

@@ -12,8 +12,13 @@
 
 #include "src/daemon/dzone.h"
 
-/* Reads the zone's source into a new version (state loading). */
+/* Reads the zone's source into a new version (state loading): a file on
+ * the thread pool, a primary by zone transfer (source_xfr_start). */
 void pipeline_load(struct dzone *z);
+/* A load ended: v is the new version (taken over), NULL when nothing
+ * changed; or error says why it failed (v NULL). The zone goes to review
+ * or back to idle. */
+void pipeline_loaded(struct dzone *z, struct zone *v, const char *error);
 /* Writes the upcoming loaded or signed version's snapshot, then signs
  * (loaded) or publishes (signed). */
 void pipeline_persist(struct dzone *z, bool is_signed);

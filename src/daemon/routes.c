@@ -111,6 +111,8 @@ static void r_zone_reload(struct call *c)
 		return;
 	}
 	bool now = z->state == DZ_IDLE && !z->maintenance;
+	if (z->source == DZ_SRC_SERVER) /* a reload is a full AXFR (cascade-spec §3.3) */
+		source_xfr_force_axfr(z);
 	dzone_request_load(z);
 	ok(c, json_pack("{s:s, s:s}", "name", z->name, "status", now ? "Loading" : "Queued"));
 }

@@ -16,6 +16,7 @@
 #include "lib/zone/zone_write.h"
 #include "src/daemon/keys.h"
 #include "src/daemon/pipeline.h"
+#include "src/daemon/source.h"
 #include "src/daemon/store.h"
 
 int store_mkdirs(const char *path, mode_t mode)
@@ -234,6 +235,9 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 			z->source_path);
 		z->pending_load = true;
 	}
+	/* A primary is asked at every start (cascade-spec §3.3). */
+	if (z->source == DZ_SRC_SERVER && !z->up_loaded)
+		z->pending_load = true;
 	if (z->published)
 		pipeline_schedule_refresh(z);
 	dzone_kick(z);

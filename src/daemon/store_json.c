@@ -85,14 +85,15 @@ json_t *store_zone_json(const struct dzone *z)
 {
 	json_t *source = source_json(z);
 	return json_pack("{s:s, s:b, s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o, "
-			 "s:o}",
+			 "s:o, s:I}",
 		"state", dzone_state_name(z->state), "pending-load", z->pending_load, "version",
 		"v1", "name", z->name, "policy", z->policy, "source", source, "maintenance",
 		z->maintenance, "last-serial",
 		z->has_last_serial ? json_integer(z->last_serial) : json_null(), "files",
 		files_json(z), "published-at", (json_int_t)z->published_at, "signing",
 		signing_json(z), "keys", keys_json(z), "last-error", opt_string(z->last_error),
-		"history", store_history_json(z), "ixfr", store_ixfr_json(z));
+		"history", store_history_json(z), "ixfr", store_ixfr_json(z), "primary-last-ok",
+		(json_int_t)source_xfr_last_ok(z));
 }
 
 static int apply_signing(struct dzone *z, const json_t *s, char *err)
@@ -275,6 +276,9 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 		rc = apply_history(z, hist);
 	if (rc == 0)
 		rc = store_ixfr_apply(z, json_object_get(j, "ixfr"));
+	json_int_t last_ok = json_integer_value(json_object_get(j, "primary-last-ok"));
+	if (rc == 0 && z->source == DZ_SRC_SERVER && last_ok > 0)
+		source_xfr_set_last_ok(z, last_ok);
 	return rc;
 }
 
