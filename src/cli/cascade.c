@@ -39,6 +39,7 @@ static const struct {
 		"reset|maintenance"},
 	{"policy", cmd_policy, "list|show|reload"},
 	{"keyset", cmd_keyset, "ZONE get ds|dnskey|cds"},
+	{"tsig", cmd_tsig, "add|list|remove: the TSIG keys"},
 };
 
 static void usage(FILE *f);

@@ -23,5 +23,6 @@ int cmd_zone(const struct client *c, int argc, char **argv);
 int cmd_zone_status(const struct client *c, int argc, char **argv);
 int cmd_policy(const struct client *c, int argc, char **argv);
 int cmd_keyset(const struct client *c, int argc, char **argv);
+int cmd_tsig(const struct client *c, int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@
 #include "lib/conf/config.h"
 #include "lib/conf/policy.h"
 #include "lib/util/clock.h"
+#include "src/daemon/tsigstore.h"
 
 struct dnssrv;
 struct api;
@@ -49,6 +50,8 @@ struct daemon {
 
 	struct dzone **zones; /* sorted by lookup key (name_key of the apex) */
 	size_t nzones;
+
+	struct tsigstore tsig; /* the TSIG keys (tsig-store-path) */
 
 	struct dnssrv *publish_srv, *loaded_srv, *signed_srv;
 	struct api *api;

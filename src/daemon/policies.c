@@ -91,6 +91,14 @@ static bool no_hsm(void *ctx, const char *id)
 	return false;
 }
 
+/* TSIG key names of send-notify-to, provide-xfr-to and
+ * publication-nameservers must name stored keys (cascade-spec §11.3). */
+static bool tsig_exists(void *ctx, const char *name)
+{
+	const struct daemon *d = ctx;
+	return tsigstore_find(&d->tsig, name) != NULL;
+}
+
 struct loaded {
 	struct dpolicy **v;
 	size_t n;
@@ -129,7 +137,7 @@ static int load_entry(
 	}
 	struct buf warn;
 	buf_init(&warn, 0);
-	struct policy_env env = {.hsm_exists = no_hsm};
+	struct policy_env env = {.hsm_exists = no_hsm, .tsig_exists = tsig_exists, .ctx = d};
 	int rc = policy_init_defaults(&dp->p, "");
 	if (rc == 0)
 		rc = policy_load(&dp->p, path, &env, &warn, err);

@@ -22,6 +22,7 @@
 #include "src/daemon/status.h"
 #include "src/daemon/source.h"
 #include "src/daemon/store.h"
+#include "src/daemon/tsigstore.h"
 
 #define MAX_SEGS 8
 
@@ -394,6 +395,142 @@ static void r_zone_add(struct call *c)
 	ok(c, json_pack("{s:s, s:s}", "name", z->name, "status", "Submitted"));
 }
 
+/* ------------------------------------------------------------ TSIG keys */
+
+static void r_tsig_list(struct call *c)
+{
+	json_t *info = json_object();
+	const struct tsigstore *s = &c->d->tsig;
+	for (size_t i = 0; i < s->n; i++) {
+		char name[LIMIT_NAME_LEN * 4 + 1];
+		tsig_key_name_text(s->keys[i], name, sizeof(name));
+		json_t *users = tsigstore_users(c->d, name);
+		if (users)
+			json_object_set_new(
+				users, "algorithm", json_string(tsig_alg_name(s->keys[i]->alg)));
+		json_object_set_new(info, name, users ? users : json_null());
+	}
+	ok(c, json_pack("{s:o}", "tsig_key_info", info));
+}
+
+/* The body's key: a 400 saying which part is bad, or 0. */
+static int tsig_body_key(struct call *c, struct tsig_key *k)
+{
+	const char *name, *alg, *secret;
+	if (json_unpack(c->body, "{s:s, s:s, s:s}", "name", &name, "alg", &alg, "secret", &secret) <
+		0) {
+		api_error(c->resp, 400, "BadRequest",
+			"the body must be {\"name\", \"alg\", \"secret\"} (strings)");
+		return -1;
+	}
+	char err[TSIG_ERR_SIZE];
+	enum tsig_alg a;
+	if (tsig_alg_parse(alg, &a) < 0) {
+		api_error(c->resp, 400, "UnknownAlgorithm",
+			"unknown algorithm '%.64s': use hmac-sha1, hmac-sha224, hmac-sha256, "
+			"hmac-sha384 or hmac-sha512",
+			alg);
+		return -1;
+	}
+	/* the name with a stand-in secret first, so the error says which part
+	 * is bad */
+	if (tsig_key_make(k, name, alg, "AA==", err) < 0) {
+		api_error(c->resp, 400, "InvalidName", "TSIG key name: %s", err);
+		return -1;
+	}
+	if (tsig_key_make(k, name, alg, secret, err) < 0) {
+		api_error(c->resp, 400, "InvalidBase64Secret", "TSIG key %s: %s", name, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void r_tsig_add(struct call *c)
+{
+	struct tsig_key k;
+	if (tsig_body_key(c, &k) < 0) {
+		tsig_key_wipe(&k);
+		return;
+	}
+	char name[LIMIT_NAME_LEN * 4 + 1], err[TSIGSTORE_ERR_SIZE];
+	tsig_key_name_text(&k, name, sizeof(name));
+	int rc = tsigstore_add(&c->d->tsig, &k);
+	tsig_key_wipe(&k);
+	if (rc == ERR_EXISTS) {
+		api_error(c->resp, 409, "AlreadyExists", "a TSIG key named %s exists", name);
+		return;
+	}
+	if (rc == 0 && (rc = tsigstore_save(&c->d->tsig, err)) < 0) {
+		tsigstore_remove(&c->d->tsig, name); /* memory follows the file */
+		log_error("TSIG key %s not added: %s", name, err);
+	}
+	if (rc < 0) {
+		api_error(c->resp, 500, "Internal", "%s", rc == ERR_NOMEM ? "out of memory" : err);
+		return;
+	}
+	log_info("TSIG key %s added", name);
+	ok(c, json_pack("{s:s}", "name", name));
+}
+
+/* "policy a, b; zone c" from tsigstore_users(), into out (empty: none). */
+static int users_text(const json_t *users, struct buf *out)
+{
+	static const char *const kinds[][3] = {
+		{"policy_names", "policy", "policies"}, {"zone_names", "zone", "zones"}};
+	int rc = 0;
+	for (size_t k = 0; k < 2 && rc == 0; k++) {
+		const json_t *a = json_object_get(users, kinds[k][0]), *v;
+		size_t i, n = json_array_size(a);
+		if (n)
+			rc = buf_printf(out, "%s%s", out->len ? "; " : "", kinds[k][n > 1 ? 2 : 1]);
+		json_array_foreach(a, i, v)
+		{
+			if (rc == 0)
+				rc = buf_printf(out, "%s%s", i ? ", " : " ", json_string_value(v));
+		}
+	}
+	return rc;
+}
+
+static void r_tsig_remove(struct call *c)
+{
+	const struct tsig_key *found = tsigstore_find(&c->d->tsig, c->arg[0]);
+	if (!found) {
+		api_error(c->resp, 404, "NotFound", "no TSIG key %s", c->arg[0]);
+		return;
+	}
+	json_t *users = tsigstore_users(c->d, c->arg[0]);
+	struct buf text;
+	buf_init(&text, 0);
+	int rc = users ? users_text(users, &text) : ERR_NOMEM;
+	json_decref(users);
+	if (rc < 0 || text.len) {
+		if (rc < 0)
+			api_error(c->resp, 500, "Internal", "out of memory");
+		else
+			api_error(c->resp, 409, "InUse",
+				"TSIG key %s is in use by %s; change "
+				"those first",
+				c->arg[0], buf_cstr(&text));
+		buf_deinit(&text);
+		return;
+	}
+	buf_deinit(&text);
+	struct tsig_key copy = *found;
+	char err[TSIGSTORE_ERR_SIZE];
+	tsigstore_remove(&c->d->tsig, c->arg[0]);
+	rc = tsigstore_save(&c->d->tsig, err);
+	if (rc < 0) {
+		tsigstore_add(&c->d->tsig, &copy); /* memory follows the file */
+		log_error("TSIG key %s not removed: %s", c->arg[0], err);
+		api_error(c->resp, 500, "Internal", "%s", err);
+	} else {
+		log_info("TSIG key %s removed", c->arg[0]);
+		ok(c, NULL);
+	}
+	tsig_key_wipe(&copy);
+}
+
 static const struct route {
 	const char *method;
 	const char *path;
@@ -418,6 +555,9 @@ static const struct route {
 	{"GET", "/policy/*", r_policy_show, false},
 	{"POST", "/policy/reload", r_policy_reload, false},
 	{"POST", "/key/*/get", r_key_get, true},
+	{"GET", "/tsig", r_tsig_list, false},
+	{"POST", "/tsig/add", r_tsig_add, true},
+	{"POST", "/tsig/*/remove", r_tsig_remove, false},
 };
 
 /* Splits "/a/b/c/" in place into at most MAX_SEGS segments (empty ones,

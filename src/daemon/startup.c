@@ -144,7 +144,13 @@ int startup_check(struct daemon *d)
 {
 	json_t *report;
 	char err[POLICIES_ERR_SIZE];
-	if (policies_reload(d, &report, err) < 0) {
+	if (tsigstore_load(&d->tsig, d->cfg.tsig_store_path, err) < 0) {
+		fprintf(stderr, "cascaded: cannot read the TSIG key store: %s\n", err);
+		return -1;
+	}
+	int rc = policies_reload(d, &report, err);
+	tsigstore_deinit(&d->tsig);
+	if (rc < 0) {
 		fprintf(stderr, "cascaded: %s\n", err);
 		policies_free(d);
 		return -1;
@@ -253,18 +259,27 @@ static int make_dir(struct daemon *d, const char *path)
 	return rc;
 }
 
+/* The folder holding the file path. */
+static int make_parent(struct daemon *d, const char *path)
+{
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return 0;
+	*slash = '\0';
+	return make_dir(d, parent);
+}
+
 static int make_dirs(struct daemon *d)
 {
 	int rc = make_dir(d, d->cfg.zone_state_dir);
 	if (rc == 0)
 		rc = make_dir(d, d->cfg.keys_dir);
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", d->state_path);
-	char *slash = strrchr(parent, '/');
-	if (rc == 0 && slash && slash != parent) {
-		*slash = '\0';
-		rc = make_dir(d, parent);
-	}
+	if (rc == 0)
+		rc = make_parent(d, d->state_path);
+	if (rc == 0)
+		rc = make_parent(d, d->cfg.tsig_store_path);
 	return rc;
 }
 
@@ -292,6 +307,8 @@ static int start_all(struct daemon *d)
 	int rc = startup_identity(d);
 	if (rc == 0)
 		rc = make_dirs(d);
+	if (rc == 0) /* before the policies: their checks ask for keys */
+		rc = tsigstore_start(d);
 	if (rc == 0)
 		rc = start_server(
 			d, "publication", &d->cfg.servers, lookup_published, &d->publish_srv);
@@ -338,6 +355,7 @@ int startup_run(struct daemon *d)
 	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	policies_free(d);
+	tsigstore_deinit(&d->tsig);
 	startup_remove_pid_file(d);
 	if (uv_loop_close(&loop) != 0)
 		log_warning("the loop had handles left at exit");
