@@ -384,8 +384,11 @@ static void r_zone_add(struct call *c)
 		dzone_unlink(z);
 		dzone_free(z);
 		bool own = rc == ERR_NOMEM || rc == KEYS_OWN_FAULT;
-		api_error(c->resp, own ? 500 : 400, own ? "Internal" : "BadRequest", "%s",
-			rc == ERR_NOMEM ? "out of memory" : why);
+		api_error(c->resp, own ? 500 : 400,
+			own			     ? "Internal"
+				: rc == ERR_NOTFOUND ? "NoSuchTsigKey"
+						     : "BadRequest",
+			"%s", rc == ERR_NOMEM ? "out of memory" : why);
 		return;
 	}
 	dzone_event(z, -1, "Zone added with policy %s", policy);

@@ -12,6 +12,7 @@
 #include "lib/conf/peeraddr.h"
 #include "lib/limits.h"
 #include "lib/util/err.h"
+#include "src/daemon/tsigstore.h"
 
 static int set_file(struct dzone *z, const char *path, bool check, char *why)
 {
@@ -29,7 +30,7 @@ static int set_file(struct dzone *z, const char *path, bool check, char *why)
 	return (z->source_path = strdup(path)) ? 0 : ERR_NOMEM;
 }
 
-static int set_server(struct dzone *z, const char *addr, const char *key, char *why)
+static int set_server(struct dzone *z, const char *addr, const char *key, bool check, char *why)
 {
 	const char *bad = NULL;
 	socklen_t len;
@@ -46,6 +47,11 @@ static int set_server(struct dzone *z, const char *addr, const char *key, char *
 		snprintf(why, SOURCE_ERR_SIZE, "the TSIG key name must be 1 to %d characters",
 			LIMIT_NAME_LEN);
 		return ERR_INVAL;
+	}
+	if (key && check && !tsigstore_find(&z->d->tsig, key)) {
+		snprintf(why, SOURCE_ERR_SIZE,
+			"no TSIG key named %s (add it with cascade tsig add)", key);
+		return ERR_NOTFOUND;
 	}
 	char text[PEERADDR_MAX + 1];
 	peeraddr_format(&z->source_sa, text, sizeof(text));
@@ -71,7 +77,7 @@ int source_set(struct dzone *z, const json_t *src, bool check, char *why)
 	if (strcmp(type, "file") == 0)
 		return set_file(z, path, check, why);
 	if (strcmp(type, "server") == 0)
-		return set_server(z, addr, key, why);
+		return set_server(z, addr, key, check, why);
 	snprintf(why, SOURCE_ERR_SIZE, "unknown source type '%s' (file, server or none)", type);
 	return ERR_INVAL;
 }

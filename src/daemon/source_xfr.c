@@ -74,7 +74,9 @@ static bool soa_timers(const struct dzone *z, uint32_t *refresh, uint32_t *retry
 
 static uint32_t clamp(uint32_t v)
 {
-	return v < SOURCE_TIMER_MIN ? SOURCE_TIMER_MIN : v > SOURCE_TIMER_MAX ? SOURCE_TIMER_MAX : v;
+	return v < SOURCE_TIMER_MIN    ? SOURCE_TIMER_MIN
+		: v > SOURCE_TIMER_MAX ? SOURCE_TIMER_MAX
+				       : v;
 }
 
 static void xfr_closed(uv_handle_t *h)
@@ -180,15 +182,18 @@ static void refreshed(void *ctx, const struct xfrin_refresh_result *r)
 		x->expired = false;
 	}
 	if (r->status == XFRIN_REFRESH_NEW_VERSION) {
-		log_info("zone %s: %s from %s: serial %u, %llu records in %llu messages%s%s", z->name,
-			xfrin_kind_name(r->kind), z->source_addr, r->zone->serial,
+		log_info("zone %s: %s from %s: serial %u, %llu records in %llu messages%s%s",
+			z->name, xfrin_kind_name(r->kind), z->source_addr, r->zone->serial,
 			(unsigned long long)r->rrs, (unsigned long long)r->messages,
 			r->fell_back ? ", after IXFR failed: " : "",
 			r->fell_back && r->fallback ? r->fallback : "");
 		pipeline_loaded(z, r->zone, NULL);
 	} else if (r->status == XFRIN_REFRESH_UP_TO_DATE) {
 		log_info("zone %s: the primary %s has serial %u, nothing to do", z->name,
-			z->source_addr, r->have_soa ? r->soa.serial : z->loaded ? z->loaded->serial : 0);
+			z->source_addr,
+			r->have_soa	    ? r->soa.serial
+				: z->loaded ? z->loaded->serial
+					    : 0);
 		pipeline_loaded(z, NULL, NULL);
 	} else {
 		pipeline_loaded(z, NULL, r->error);
@@ -231,8 +236,8 @@ void source_xfr_start(struct dzone *z)
 	z->load_started = clock_now(&z->d->clock);
 	z->load_started_ns = uv_hrtime();
 	x->last_try = z->load_started;
-	dzone_event(z, -1, "Started %s from %s", x->force_axfr ? "AXFR" : "refresh",
-		z->source_addr);
+	dzone_event(
+		z, -1, "Started %s from %s", x->force_axfr ? "AXFR" : "refresh", z->source_addr);
 	struct xfrin_refresh_opts o = {
 		.primary = z->source_sa,
 		.apex = z->apex,

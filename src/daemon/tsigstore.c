@@ -15,6 +15,7 @@
 #include "lib/util/fileio.h"
 #include "lib/util/log.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/dzone.h"
 #include "src/daemon/store.h"
 
 #define NAME_TEXT (LIMIT_NAME_LEN * 4 + 1)
@@ -333,8 +334,13 @@ json_t *tsigstore_users(const struct daemon *d, const char *name)
 			peers_use(&p->publication_nameservers, key))
 			json_array_append_new(policies, json_string(p->name));
 	}
-	/* Zones will name keys in their sources (IP^KEY, cascade-spec §3.1):
-	 * they go into zones here. */
+	/* Zones name keys in their sources (IP^KEY, cascade-spec §3.1). */
+	for (size_t i = 0; i < d->nzones; i++) {
+		const struct dzone *z = d->zones[i];
+		uint8_t wire[LIMIT_NAME_LEN + 1];
+		if (z->source_key && parse_name(z->source_key, wire) && name_equal(wire, key))
+			json_array_append_new(zones, json_string(z->name));
+	}
 	return out;
 }
 
