@@ -2,14 +2,18 @@
  * dnsmsg.h - the DNS messages of the small nameserver (src/publish/dnssrv):
  * queries read from untrusted octets, and every answer it gives: the apex
  * SOA, errors with an Extended DNS Error (RFC 8914), and zone transfers
- * written message by message straight from a zone version (RFC 5936).
+ * written message by message straight from a zone version (RFC 5936) or,
+ * for IXFR, from a diff (RFC 1995).
  *
  * What is answered how (the whole policy lives in dnsmsg_reply):
  *   - SOA: the apex SOA, AA set (UDP or TCP);
  *   - AXFR: over TCP a transfer (dnsmsg_xfr_*), over UDP NOTIMP;
- *   - IXFR: over TCP a transfer answered as AXFR (RFC 1995 §4), or the SOA
- *     alone when the client's serial is not older (RFC 1995 §2); over UDP the
- *     SOA alone (RFC 1995 §2);
+ *   - IXFR: over TCP a transfer, or the SOA alone when the client's serial
+ *     is not older (RFC 1995 §2); over UDP the SOA alone (RFC 1995 §2). The
+ *     transfer is incremental (dnsmsg_ixfr_init) when the caller holds a diff
+ *     from the client's serial to the version served (condensed from the
+ *     chain of diffs, zone_diff_condense), else the whole zone as for AXFR
+ *     (dnsmsg_xfr_init), which RFC 1995 §4 allows;
  *   - a zone that is not ours: REFUSED for SOA, NOTAUTH for transfers, EDE 20;
  *     ours with nothing to serve: SERVFAIL, EDE 14;
  *   - another type, class or opcode: REFUSED, EDE 21; EDNS version above 0:
@@ -30,7 +34,8 @@
  * matched octet for octet, so every name keeps its case.
  *
  * Ownership: callers own every buffer; a transfer borrows the version it
- * writes, so the caller holds a reference until it is finished or dropped.
+ * writes (and an IXFR its diff), so the caller holds them until it is
+ * finished or dropped.
  * Pure and thread-safe: a transfer state is used by one thread at a time.
  */
 #ifndef CASCADE_DNS_DNSMSG_H
@@ -43,6 +48,9 @@
 #include "lib/limits.h"
 #include "lib/zone/tree.h"
 #include "lib/zone/zone.h"
+
+struct zone_diff;
+struct zone_diff_rr;
 
 #define DNSMSG_HEADER 12
 #define DNSMSG_MAX 65535	    /* the TCP length field (RFC 1035 §4.2.2) */
@@ -167,15 +175,22 @@ struct dnsmsg_cname {
 						* 0: none reachable by a pointer */
 };
 
+/* AXFR: FIRST_SOA, BODY, LAST_SOA, DONE; IXFR (RFC 1995 §4): FIRST_SOA (the
+ * new SOA), OLD_SOA, REMOVED, NEW_SOA, ADDED, LAST_SOA, DONE. */
 enum dnsmsg_xfr_state {
 	DNSMSG_XFR_FIRST_SOA,
 	DNSMSG_XFR_BODY,
+	DNSMSG_XFR_OLD_SOA,
+	DNSMSG_XFR_REMOVED,
+	DNSMSG_XFR_NEW_SOA,
+	DNSMSG_XFR_ADDED,
 	DNSMSG_XFR_LAST_SOA,
 	DNSMSG_XFR_DONE,
 };
 
-/* A zone transfer in progress: a cursor over the version. Plain data; no
- * cleanup is needed beyond dropping the caller's zone reference. */
+/* A zone transfer in progress: a cursor over the version, or over the diff
+ * for IXFR. Plain data; no cleanup is needed beyond dropping the caller's
+ * zone reference (and diff). */
 struct dnsmsg_xfr {
 	const struct zone *zone; /* borrowed */
 	const struct rrset *soa; /* the apex SOA, first and last */
@@ -184,6 +199,10 @@ struct dnsmsg_xfr {
 	const struct node *node;   /* the node being sent, NULL at the end */
 	const struct rrset *rrset; /* the RRset being sent within node */
 	uint32_t rdata_pos;	   /* the next RR within rrset */
+	/* IXFR only: the diff sent instead of the tree (NULL for AXFR) */
+	const struct zone_diff *diff;	    /* borrowed */
+	const struct zone_diff_rr *old_soa; /* the client's SOA, in diff->removed */
+	size_t diff_pos;		    /* the next RR of the removed or added list */
 	enum dnsmsg_xfr_state state;
 	size_t target; /* message size aimed at */
 	/* the query, echoed in every message */
@@ -211,17 +230,31 @@ struct dnsmsg_xfr {
 int dnsmsg_xfr_init(
 	struct dnsmsg_xfr *x, const struct dnsmsg_query *q, const struct zone *z, size_t target);
 
+/* Starts an incremental transfer (RFC 1995 §4) answering q (as for
+ * dnsmsg_xfr_init) with the changes of d, from the client's version to z:
+ * the new SOA; then the old SOA (d's removed SOA), the removed RRs, the new
+ * SOA, the added RRs; and the new SOA last. The new SOA is z's apex SOA; the
+ * SOAs in d's lists are not sent as changes. The lists go in their order,
+ * so a diff in canonical order (zone_diff_compute, zone_diff_condense) keeps
+ * the RRs of a name together, which compresses best. z and d are borrowed
+ * until the transfer is done or dropped; dnsmsg_xfr_next writes it. Returns
+ * 0; ERR_NOTFOUND when z has no apex SOA; ERR_DIFF when d does not end at
+ * z's serial, or its removed list holds no SOA of d's old serial. */
+int dnsmsg_ixfr_init(struct dnsmsg_xfr *x, const struct dnsmsg_query *q, const struct zone *z,
+	const struct zone_diff *d, size_t target);
+
 /* Writes the next message into out (cap octets, at least DNSMSG_MAX: one RR
  * larger than the target gets a message of its own up to 65535 octets).
  * The first message echoes the question and starts with the SOA; every RRset
  * of every node follows in canonical order, split RR by RR across messages
  * where needed; the last message ends with the SOA again (RFC 5936 §2.2).
+ * An IXFR goes the same way through its sequence (dnsmsg_ixfr_init).
  * Returns 0 with *len > 0, or 0 with *len == 0 once the transfer is
  * complete; ERR_LIMIT when one RR cannot fit in any message; ERR_INVAL when
  * cap is too small. */
 int dnsmsg_xfr_next(struct dnsmsg_xfr *x, uint8_t *out, size_t cap, size_t *len);
 
-/* True once the last message has been written. */
+/* True once the last message has been written (AXFR and IXFR). */
 static inline bool dnsmsg_xfr_done(const struct dnsmsg_xfr *x)
 {
 	return x->state == DNSMSG_XFR_DONE;

@@ -1,5 +1,6 @@
 /*
- * dnsmsg_impl.h - the message writer shared by dnsmsg.c and dnsmsg_xfr.c.
+ * dnsmsg_impl.h - the message writer shared by dnsmsg.c, dnsmsg_xfr.c and
+ * dnsmsg_ixfr.c.
  *
  * A writer fills buf up to a hard end (cap); a write that would pass it
  * writes nothing and sets `over`, so a caller writes a whole record and
@@ -99,5 +100,29 @@ void dnsmsg_w_rdata(struct dnsmsg_w *w, uint16_t type, const uint8_t *rd, uint16
  * bits, version 0, DO as given, and an EDE option when ede is not
  * DNSMSG_EDE_NONE. */
 void dnsmsg_w_opt(struct dnsmsg_w *w, unsigned rcode, bool dnssec_ok, int ede, const char *text);
+
+/* One RR a transfer sends next; everything borrowed from the version or
+ * the diff. */
+struct dnsmsg_xrr {
+	const uint8_t *owner; /* uncompressed wire name */
+	uint16_t type;
+	uint32_t ttl;
+	const uint8_t *rd;
+	uint16_t rdlen;
+};
+
+/* What AXFR and IXFR share at the start of a transfer: the apex SOA of z
+ * (ERR_NOTFOUND without one), the message size and the query echoed; the
+ * cursor fields are left zero. */
+int dnsmsg_xfr_setup(
+	struct dnsmsg_xfr *x, const struct dnsmsg_query *q, const struct zone *z, size_t target);
+
+/* The IXFR cursor (dnsmsg_ixfr.c): the RR under it into *rr, or false when
+ * the sequence is complete; then the step past that RR. */
+bool dnsmsg_ixfr_peek(struct dnsmsg_xfr *x, struct dnsmsg_xrr *rr);
+void dnsmsg_ixfr_advance(struct dnsmsg_xfr *x);
+
+/* The zone's apex SOA as an RR to send. */
+void dnsmsg_xfr_soa(const struct dnsmsg_xfr *x, struct dnsmsg_xrr *rr);
 
 #endif

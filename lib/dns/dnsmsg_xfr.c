@@ -1,4 +1,5 @@
-/* dnsmsg_xfr.c - name compression and the zone transfer writer (see dnsmsg.h). */
+/* dnsmsg_xfr.c - name compression and the zone transfer writer, AXFR's
+ * cursor and the message loop AXFR and IXFR share (see dnsmsg.h). */
 #include <libknot/rdata.h>
 
 #include "lib/dns/dnsmsg.h"
@@ -162,7 +163,7 @@ void dnsmsg_w_rdata(struct dnsmsg_w *w, uint16_t type, const uint8_t *rd, uint16
 	dnsmsg_w_bytes(w, rd + pos, after);
 }
 
-int dnsmsg_xfr_init(
+int dnsmsg_xfr_setup(
 	struct dnsmsg_xfr *x, const struct dnsmsg_query *q, const struct zone *z, size_t target)
 {
 	const struct node *apex = zone_apex_node(z);
@@ -173,8 +174,6 @@ int dnsmsg_xfr_init(
 	x->zone = z;
 	x->apex = apex;
 	x->soa = soa;
-	x->node = tree_iter_first(&x->it, z->tree);
-	x->rrset = x->node ? node_first(x->node) : NULL;
 	x->state = DNSMSG_XFR_FIRST_SOA;
 	if (target == 0)
 		target = DNSMSG_XFR_TARGET;
@@ -195,11 +194,31 @@ int dnsmsg_xfr_init(
 	return 0;
 }
 
-/* The RR under the cursor, in *r (its RRset) and rd/rdlen, or false when the
- * transfer is complete. Moves over what is not sent: the apex SOA in the
- * body (it opens and closes the transfer), empty non-terminals. */
-static bool xfr_peek(struct dnsmsg_xfr *x, const struct node **n, const struct rrset **r,
-	const uint8_t **rd, uint16_t *rdlen)
+int dnsmsg_xfr_init(
+	struct dnsmsg_xfr *x, const struct dnsmsg_query *q, const struct zone *z, size_t target)
+{
+	int rc = dnsmsg_xfr_setup(x, q, z, target);
+	if (rc < 0)
+		return rc;
+	x->node = tree_iter_first(&x->it, z->tree);
+	x->rrset = x->node ? node_first(x->node) : NULL;
+	return 0;
+}
+
+void dnsmsg_xfr_soa(const struct dnsmsg_xfr *x, struct dnsmsg_xrr *rr)
+{
+	const knot_rdata_t *d = (const knot_rdata_t *)x->soa->rdata;
+	rr->owner = node_owner(x->apex);
+	rr->type = DNSMSG_T_SOA;
+	rr->ttl = x->soa->ttl;
+	rr->rd = d->data;
+	rr->rdlen = d->len;
+}
+
+/* The AXFR cursor: the RR under it, or false when the transfer is complete.
+ * Moves over what is not sent: the apex SOA in the body (it opens and closes
+ * the transfer), empty non-terminals. */
+static bool axfr_peek(struct dnsmsg_xfr *x, struct dnsmsg_xrr *rr)
 {
 	if (x->state == DNSMSG_XFR_BODY) {
 		while (x->node) {
@@ -217,25 +236,22 @@ static bool xfr_peek(struct dnsmsg_xfr *x, const struct node **n, const struct r
 				continue;
 			}
 			const knot_rdata_t *d = (const knot_rdata_t *)(s->rdata + x->rdata_pos);
-			*n = x->node;
-			*r = s;
-			*rd = d->data;
-			*rdlen = d->len;
+			rr->owner = node_owner(x->node);
+			rr->type = s->type;
+			rr->ttl = s->ttl;
+			rr->rd = d->data;
+			rr->rdlen = d->len;
 			return true;
 		}
 		x->state = DNSMSG_XFR_LAST_SOA;
 	}
 	if (x->state == DNSMSG_XFR_DONE)
 		return false;
-	const knot_rdata_t *d = (const knot_rdata_t *)x->soa->rdata;
-	*n = x->apex;
-	*r = x->soa;
-	*rd = d->data;
-	*rdlen = d->len;
+	dnsmsg_xfr_soa(x, rr);
 	return true;
 }
 
-static void xfr_advance(struct dnsmsg_xfr *x, uint16_t rdlen)
+static void axfr_advance(struct dnsmsg_xfr *x, uint16_t rdlen)
 {
 	if (x->state == DNSMSG_XFR_FIRST_SOA)
 		x->state = DNSMSG_XFR_BODY;
@@ -245,24 +261,35 @@ static void xfr_advance(struct dnsmsg_xfr *x, uint16_t rdlen)
 		x->state = DNSMSG_XFR_DONE;
 }
 
+static bool xfr_peek(struct dnsmsg_xfr *x, struct dnsmsg_xrr *rr)
+{
+	return x->diff ? dnsmsg_ixfr_peek(x, rr) : axfr_peek(x, rr);
+}
+
+static void xfr_advance(struct dnsmsg_xfr *x, const struct dnsmsg_xrr *rr)
+{
+	if (x->diff)
+		dnsmsg_ixfr_advance(x);
+	else
+		axfr_advance(x, rr->rdlen);
+}
+
 /* One RR: owner (a plain pointer when the owner was just written), type,
  * class, TTL, RDLENGTH and RDATA (RFC 1035 §4.1.3). */
-static void xfr_w_rr(struct dnsmsg_xfr *x, struct dnsmsg_w *w, const struct node *n,
-	const struct rrset *r, const uint8_t *rd, uint16_t rdlen)
+static void xfr_w_rr(struct dnsmsg_xfr *x, struct dnsmsg_w *w, const struct dnsmsg_xrr *rr)
 {
-	const uint8_t *owner = node_owner(n);
-	if (x->owner.name == owner && x->owner.moff[0] != 0) {
+	if (x->owner.name == rr->owner && x->owner.moff[0] != 0) {
 		dnsmsg_w_u16(w, (uint16_t)(0xc000 | x->owner.moff[0]));
 	} else {
 		const struct dnsmsg_cname *refs[2] = {&x->owner, &x->question};
-		dnsmsg_w_name(w, owner, refs, 2, &x->owner);
+		dnsmsg_w_name(w, rr->owner, refs, 2, &x->owner);
 	}
-	uint8_t h[10] = {(uint8_t)(r->type >> 8), (uint8_t)r->type, 0, DNSMSG_C_IN,
-		(uint8_t)(r->ttl >> 24), (uint8_t)(r->ttl >> 16), (uint8_t)(r->ttl >> 8),
-		(uint8_t)r->ttl, 0, 0};
+	uint8_t h[10] = {(uint8_t)(rr->type >> 8), (uint8_t)rr->type, 0, DNSMSG_C_IN,
+		(uint8_t)(rr->ttl >> 24), (uint8_t)(rr->ttl >> 16), (uint8_t)(rr->ttl >> 8),
+		(uint8_t)rr->ttl, 0, 0};
 	dnsmsg_w_bytes(w, h, sizeof(h));
 	size_t start = w->len;
-	dnsmsg_w_rdata(w, r->type, rd, rdlen, &x->owner, &x->rdname);
+	dnsmsg_w_rdata(w, rr->type, rr->rd, rr->rdlen, &x->owner, &x->rdname);
 	if (!w->over)
 		dnsmsg_put_u16(w->buf + start - 2, (uint16_t)(w->len - start));
 }
@@ -294,14 +321,11 @@ int dnsmsg_xfr_next(struct dnsmsg_xfr *x, uint8_t *out, size_t cap, size_t *len)
 	size_t reserve = x->edns ? DNSMSG_OPT_SIZE : 0;
 	size_t limit = x->target - reserve;
 	unsigned an = 0;
-	const struct node *n;
-	const struct rrset *r;
-	const uint8_t *rd;
-	uint16_t rdlen;
-	while (xfr_peek(x, &n, &r, &rd, &rdlen)) {
+	struct dnsmsg_xrr rr;
+	while (xfr_peek(x, &rr)) {
 		size_t save = w.len;
 		w.cap = limit;
-		xfr_w_rr(x, &w, n, r, rd, rdlen);
+		xfr_w_rr(x, &w, &rr);
 		if (w.over) {
 			w.len = save;
 			w.over = false;
@@ -312,15 +336,15 @@ int dnsmsg_xfr_next(struct dnsmsg_xfr *x, uint8_t *out, size_t cap, size_t *len)
 			 * back with it, so they are no compression targets */
 			x->owner.name = x->rdname.name = NULL;
 			w.cap = DNSMSG_MAX - reserve;
-			xfr_w_rr(x, &w, n, r, rd, rdlen);
+			xfr_w_rr(x, &w, &rr);
 			if (w.over)
 				return ERR_LIMIT;
 			an++;
-			xfr_advance(x, rdlen);
+			xfr_advance(x, &rr);
 			break;
 		}
 		an++;
-		xfr_advance(x, rdlen);
+		xfr_advance(x, &rr);
 	}
 	dnsmsg_put_u16(out + 6, (uint16_t)an);
 	w.cap = DNSMSG_MAX;

@@ -64,5 +64,20 @@ int zone_changed_nodes(const struct zone *a, const struct zone *b,
  * adds one that already is, or leaves the zone without its SOA. */
 int zone_diff_apply(
 	const struct zone *from, const struct zone_diff *d, struct zone **out, struct buf *err);
+/* The net effect of the chain diffs[0..n) (each diff's new serial the next
+ * one's old serial, else ERR_DIFF; n == 0: ERR_INVAL), condensed as RFC 1995
+ * §6 allows: an RR added and later removed, or removed and added again,
+ * cancels. RRs are the same when owner (without case), type, TTL and RDATA
+ * (in canonical form, RFC 4034 §6.2) are; a TTL change stays a removal and
+ * an addition. out gets the first diff's old serial and removed SOA and the
+ * last diff's new serial and added SOA; the SOAs between are dropped. For
+ * n == 1 out is a copy of the diff; otherwise each list is in canonical
+ * order (owner, type, covered type, TTL, RDATA), the RR copied from its
+ * first removal or its last addition. ERR_DIFF also when an RR is added
+ * twice (or removed twice) with no removal (addition) between: such diffs
+ * do not follow one another. out must be fresh from zone_diff_init; it owns
+ * copies of everything, and the caller deinits it whatever the result. The
+ * diffs are only read. O(N log N) in the number N of RRs of all diffs. */
+int zone_diff_condense(const struct zone_diff *const *diffs, size_t n, struct zone_diff *out);
 
 #endif
