@@ -126,21 +126,17 @@ static int parse_opt(
 	return 0;
 }
 
-/* TSIG (RFC 8945 §4.2): its names and times are kept for the BADKEY answer. */
+/* TSIG (RFC 8945 §4.2): noted here, checked by the caller (lib/dns/tsig.h);
+ * the algorithm name and the fixed fields must be there. */
 static int parse_tsig(
 	struct dnsmsg_query *q, const struct rd *r, size_t at, size_t rdata, uint16_t rdlen)
 {
-	size_t pos = at;
-	size_t kl = read_name(r->p, r->len, &pos, q->tsig_key);
-	pos = rdata;
-	size_t al = read_name(r->p, rdata + rdlen, &pos, q->tsig_alg);
-	if (kl == 0 || al == 0 || rdata + rdlen - pos < 10)
+	uint8_t alg[LIMIT_NAME_LEN + 1];
+	size_t pos = rdata;
+	size_t al = read_name(r->p, rdata + rdlen, &pos, alg);
+	if (al == 0 || rdata + rdlen - pos < 10)
 		return bad(q, DNSMSG_QUERY_BAD, "malformed TSIG record", at);
 	q->tsig = true;
-	q->tsig_key_len = (uint8_t)kl;
-	q->tsig_alg_len = (uint8_t)al;
-	memcpy(q->tsig_time, r->p + pos, 6);
-	memcpy(q->tsig_fudge, r->p + pos + 6, 2);
 	return 0;
 }
 
@@ -247,24 +243,6 @@ void dnsmsg_w_opt(struct dnsmsg_w *w, unsigned rcode, bool dnssec_ok, int ede, c
 	dnsmsg_w_bytes(w, text, tlen);
 }
 
-/* An unsigned TSIG RR with error BADKEY (RFC 8945 §5.2.2, §5.3.2): no MAC,
- * the request's ID, time and fudge. */
-static void w_tsig_badkey(struct dnsmsg_w *w, const struct dnsmsg_query *q)
-{
-	dnsmsg_w_bytes(w, q->tsig_key, q->tsig_key_len);
-	dnsmsg_w_u16(w, DNSMSG_T_TSIG);
-	dnsmsg_w_u16(w, DNSMSG_C_ANY);
-	dnsmsg_w_u32(w, 0);
-	dnsmsg_w_u16(w, (uint16_t)(q->tsig_alg_len + 16));
-	dnsmsg_w_bytes(w, q->tsig_alg, q->tsig_alg_len);
-	dnsmsg_w_bytes(w, q->tsig_time, 6);
-	dnsmsg_w_bytes(w, q->tsig_fudge, 2);
-	dnsmsg_w_u16(w, 0); /* MAC size */
-	dnsmsg_w_u16(w, q->id);
-	dnsmsg_w_u16(w, DNSMSG_TSIG_BADKEY);
-	dnsmsg_w_u16(w, 0); /* other len */
-}
-
 /* Header and question; flags2 adds AA / TC. */
 static void w_head(struct dnsmsg_w *w, const struct dnsmsg_query *q, unsigned rcode, uint8_t flags2)
 {
@@ -280,18 +258,15 @@ static void w_head(struct dnsmsg_w *w, const struct dnsmsg_query *q, unsigned rc
 	}
 }
 
-/* The records of the additional section: OPT (with the EDE unless bare),
- * then TSIG, which must come last (RFC 8945 §5.1). */
+/* The records of the additional section: OPT (with the EDE unless bare).
+ * A TSIG RR, which must come last (RFC 8945 §5.1), is the caller's to add
+ * in the room q->reserve keeps. */
 static void w_additional(struct dnsmsg_w *w, const struct dnsmsg_query *q, unsigned rcode, int ede,
 	const char *text, bool bare)
 {
 	uint16_t ar = 0;
 	if (q->edns) {
 		dnsmsg_w_opt(w, rcode, q->edns_do, bare ? DNSMSG_EDE_NONE : ede, text);
-		ar++;
-	}
-	if (q->tsig) {
-		w_tsig_badkey(w, q);
 		ar++;
 	}
 	dnsmsg_put_u16(w->buf + 10, ar);
@@ -310,7 +285,7 @@ int dnsmsg_answer_error(const struct dnsmsg_query *q, unsigned rcode, int ede, c
 		return ERR_INVAL;
 	size_t head = w.len;
 	w_additional(&w, q, rcode, ede, text, false);
-	if (w.over) { /* keep what matters most: the rcode's extension and TSIG */
+	if (w.over) { /* keep what matters most: the rcode's extension */
 		w.over = false;
 		w.len = head;
 		out[2] |= DNSMSG_F_TC;
@@ -368,10 +343,15 @@ int dnsmsg_answer_soa(
 	return 0;
 }
 
+bool dnsmsg_is_notify(const struct dnsmsg_query *q)
+{
+	return q->status == DNSMSG_QUERY_OK && q->opcode == DNSMSG_OPCODE_NOTIFY &&
+		q->qclass == DNSMSG_C_IN && q->qtype == DNSMSG_T_SOA;
+}
+
 bool dnsmsg_wants_zone(const struct dnsmsg_query *q)
 {
-	return q->status == DNSMSG_QUERY_OK && !q->tsig && q->opcode == 0 &&
-		q->qclass == DNSMSG_C_IN &&
+	return q->status == DNSMSG_QUERY_OK && q->opcode == 0 && q->qclass == DNSMSG_C_IN &&
 		(q->qtype == DNSMSG_T_SOA || q->qtype == DNSMSG_T_AXFR ||
 			q->qtype == DNSMSG_T_IXFR);
 }
@@ -391,11 +371,13 @@ static int plain_error(const struct dnsmsg_query *q, bool tcp, int *ede, const c
 		return DNSMSG_RCODE_FORMERR;
 	if (q->status == DNSMSG_QUERY_BADVERS)
 		return DNSMSG_RCODE_BADVERS;
-	if (q->tsig) /* no keys here (RFC 8945 §5.2.2); the TSIG RR says BADKEY */
-		return DNSMSG_RCODE_NOTAUTH;
 	*ede = DNSMSG_EDE_NOT_SUPPORTED;
+	if (q->opcode == DNSMSG_OPCODE_NOTIFY) { /* a server that takes it answers before */
+		*text = "NOTIFY is not taken here";
+		return DNSMSG_RCODE_REFUSED;
+	}
 	if (q->opcode != 0) {
-		*text = "only standard queries are answered";
+		*text = "only standard queries and NOTIFY are answered";
 		return DNSMSG_RCODE_REFUSED;
 	}
 	if (q->qclass != DNSMSG_C_IN) {
@@ -426,6 +408,9 @@ int dnsmsg_reply(const struct dnsmsg_query *q, enum dnsmsg_zone zs, const struct
 	size_t limit = tcp ? (cap < DNSMSG_MAX ? cap : DNSMSG_MAX) : dnsmsg_udp_limit(q);
 	if (limit > cap)
 		limit = cap;
+	/* a TSIG RR's room, as far as the header and question leave it */
+	size_t least = DNSMSG_HEADER + (q->has_question ? q->qname_len + 4u : 0u);
+	limit = q->reserve < limit - least ? limit - q->reserve : least;
 	*reply = DNSMSG_REPLY_MSG;
 	int ede;
 	const char *text;
@@ -438,6 +423,9 @@ int dnsmsg_reply(const struct dnsmsg_query *q, enum dnsmsg_zone zs, const struct
 	const struct node *apex = zs == DNSMSG_ZONE_READY ? zone_apex_node(z) : NULL;
 	if (zs == DNSMSG_ZONE_READY && (!apex || !node_find(apex, DNSMSG_T_SOA, 0)))
 		zs = DNSMSG_ZONE_NO_DATA;
+	if (zs == DNSMSG_ZONE_REFUSED) /* RFC 5936 §2.2.1: not for this client */
+		return dnsmsg_answer_error(q, DNSMSG_RCODE_REFUSED, DNSMSG_EDE_PROHIBITED,
+			"not allowed for this client", out, limit, len);
 	if (zs == DNSMSG_ZONE_UNKNOWN) /* RFC 5936 §2.2.1 for transfers */
 		return dnsmsg_answer_error(q, xfr ? DNSMSG_RCODE_NOTAUTH : DNSMSG_RCODE_REFUSED,
 			DNSMSG_EDE_NOT_AUTHORITATIVE, "not a zone of this server", out, limit, len);
@@ -445,7 +433,8 @@ int dnsmsg_reply(const struct dnsmsg_query *q, enum dnsmsg_zone zs, const struct
 		return dnsmsg_answer_error(q, DNSMSG_RCODE_SERVFAIL, DNSMSG_EDE_NOT_READY,
 			"zone has no version to serve", out, limit, len);
 	/* IXFR over UDP, or from a client as new as we are: the SOA alone
-	 * (RFC 1995 §2, §4); until diffs exist every other IXFR is an AXFR */
+	 * (RFC 1995 §2, §4); any other IXFR is a transfer, from the diffs
+	 * when the caller has them, else of the whole zone */
 	if (q->qtype == DNSMSG_T_SOA ||
 		(q->qtype == DNSMSG_T_IXFR && (!tcp || !serial_newer(z->serial, q->client_serial))))
 		return dnsmsg_answer_soa(q, z, out, limit, len);

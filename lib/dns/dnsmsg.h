@@ -16,9 +16,14 @@
  *     (dnsmsg_xfr_init), which RFC 1995 §4 allows;
  *   - a zone that is not ours: REFUSED for SOA, NOTAUTH for transfers, EDE 20;
  *     ours with nothing to serve: SERVFAIL, EDE 14;
- *   - another type, class or opcode: REFUSED, EDE 21; EDNS version above 0:
- *     BADVERS (RFC 6891 §6.1.3); a TSIG-signed query: NOTAUTH with TSIG error
- *     BADKEY, as this server knows no keys (RFC 8945 §5.2.2);
+ *   - ours but not for this client (its access list said no): REFUSED, EDE 18
+ *     "Prohibited";
+ *   - another type, class or opcode (NOTIFY included: the server that takes
+ *     it answers it before): REFUSED, EDE 21; EDNS version above 0: BADVERS
+ *     (RFC 6891 §6.1.3);
+ *   - TSIG is the caller's (lib/dns/tsig.h): it checks a signed query before
+ *     asking here, and appends the TSIG RR to each answer in the room that
+ *     q->reserve keeps free;
  *   - a malformed query: FORMERR when a header can be echoed; a response, or
  *     fewer octets than a header: no answer at all.
  * Answers echo ID, opcode, RD and CD and the question as it was asked, and
@@ -59,6 +64,7 @@ struct zone_diff_rr;
 #define DNSMSG_XFR_TARGET 16384	    /* default transfer message size, see dnsmsg_xfr_init */
 #define DNSMSG_EDE_NONE (-1)	    /* no Extended DNS Error */
 #define DNSMSG_COMPRESS_LIMIT 16384 /* pointers are 14 bits (RFC 1035 §4.1.4) */
+#define DNSMSG_OPCODE_NOTIFY 4	    /* RFC 1996 §3.1 */
 
 enum dnsmsg_rcode {
 	DNSMSG_RCODE_NOERROR = 0,
@@ -74,6 +80,7 @@ enum dnsmsg_rcode {
 /* RFC 8914 §5.2 */
 enum dnsmsg_ede {
 	DNSMSG_EDE_NOT_READY = 14,
+	DNSMSG_EDE_PROHIBITED = 18,
 	DNSMSG_EDE_NOT_AUTHORITATIVE = 20,
 	DNSMSG_EDE_NOT_SUPPORTED = 21,
 };
@@ -105,13 +112,12 @@ struct dnsmsg_query {
 	/* IXFR: the client's SOA serial from the authority section (RFC 1995 §3) */
 	bool has_client_serial;
 	uint32_t client_serial;
-	/* TSIG (RFC 8945 §4.2): kept only to answer BADKEY */
+	/* TSIG (RFC 8945 §4.2): the query carries one, as its last record; the
+	 * caller checks it (lib/dns/tsig.h) and signs the answers */
 	bool tsig;
-	uint8_t tsig_key_len, tsig_alg_len;
-	uint8_t tsig_key[LIMIT_NAME_LEN + 1];
-	uint8_t tsig_alg[LIMIT_NAME_LEN + 1];
-	uint8_t tsig_time[6]; /* time signed and fudge, echoed */
-	uint8_t tsig_fudge[2];
+	/* Set by the caller before dnsmsg_reply: octets every answer leaves
+	 * free at its end (for a TSIG RR, tsig_rr_space) */
+	uint16_t reserve;
 };
 
 /* Reads a query from wire[0..len) (untrusted). Returns 0 when q->status is
@@ -123,12 +129,17 @@ int dnsmsg_parse_query(const uint8_t *wire, size_t len, struct dnsmsg_query *q);
 /* Whether the answer to q depends on the zone of q->qname (SOA, AXFR and
  * IXFR queries of class IN): then the caller looks it up before replying. */
 bool dnsmsg_wants_zone(const struct dnsmsg_query *q);
+/* Whether q is a NOTIFY of a zone (opcode NOTIFY, class IN, type SOA; RFC
+ * 1996 §3.7), which a server that takes NOTIFY answers itself with
+ * dnsmsg_answer_error (NOERROR to acknowledge); dnsmsg_reply refuses it. */
+bool dnsmsg_is_notify(const struct dnsmsg_query *q);
 
 /* What the caller knows of the zone of q->qname. */
 enum dnsmsg_zone {
 	DNSMSG_ZONE_UNKNOWN,
 	DNSMSG_ZONE_NO_DATA,
 	DNSMSG_ZONE_READY,
+	DNSMSG_ZONE_REFUSED, /* ours, but not for this client (its access list) */
 };
 
 enum dnsmsg_reply {
@@ -141,8 +152,10 @@ enum dnsmsg_reply {
  * (cap octets; DNSMSG_MAX is always enough). zs and z are what the lookup
  * found (z only with DNSMSG_ZONE_READY; borrowed); a version whose apex is
  * not q->qname counts as unknown, one without an apex SOA as not ready.
- * tcp chooses the transport: over UDP the answer fits dnsmsg_udp_limit(q).
- * Returns 0 with *reply and *len, or ERR_INVAL when cap is under 512. */
+ * tcp chooses the transport: over UDP the answer fits dnsmsg_udp_limit(q);
+ * either way q->reserve octets stay free, as far as the header and question
+ * leave room for them. Returns 0
+ * with *reply and *len, or ERR_INVAL when cap is under 512. */
 int dnsmsg_reply(const struct dnsmsg_query *q, enum dnsmsg_zone zs, const struct zone *z, bool tcp,
 	uint8_t *out, size_t cap, size_t *len, enum dnsmsg_reply *reply);
 
@@ -152,9 +165,8 @@ size_t dnsmsg_udp_limit(const struct dnsmsg_query *q);
 
 /* An answer of only the header (rcode, and AA when aa), the question and the
  * EDNS OPT (with the EDE info code ede and its text, unless ede is
- * DNSMSG_EDE_NONE; text may be NULL), and a TSIG BADKEY RR when the query was
- * signed; TC set and the OPT dropped when that does not fit in limit octets
- * (TSIG and OPT are kept first). out holds cap >= limit octets. Returns 0 and
+ * DNSMSG_EDE_NONE; text may be NULL); TC set and the OPT cut to its bare
+ * form, or dropped, when that does not fit in limit octets. out holds cap >= limit octets. Returns 0 and
  * *len, or ERR_INVAL when limit is under DNSMSG_HEADER + the question. */
 int dnsmsg_answer_error(const struct dnsmsg_query *q, unsigned rcode, int ede, const char *text,
 	uint8_t *out, size_t limit, size_t *len);
@@ -204,7 +216,9 @@ struct dnsmsg_xfr {
 	const struct zone_diff_rr *old_soa; /* the client's SOA, in diff->removed */
 	size_t diff_pos;		    /* the next RR of the removed or added list */
 	enum dnsmsg_xfr_state state;
-	size_t target; /* message size aimed at */
+	size_t target;	  /* message size aimed at */
+	uint16_t reserve; /* octets each message leaves free at its end, for the
+			   * caller's TSIG RR (set after init; 0 by default) */
 	/* the query, echoed in every message */
 	uint16_t id;
 	uint8_t flags2; /* opcode and RD of the query's third header octet */

@@ -40,7 +40,6 @@ struct dnsmsg_w {
 #define DNSMSG_C_ANY 255
 #define DNSMSG_OPT_EDE 15 /* RFC 8914 §2 */
 #define DNSMSG_OPT_SIZE 11
-#define DNSMSG_TSIG_BADKEY 17 /* RFC 8945 §4.3.3 (table of TSIG errors) */
 
 static inline void dnsmsg_w_bytes(struct dnsmsg_w *w, const void *p, size_t n)
 {

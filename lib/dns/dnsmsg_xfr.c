@@ -318,8 +318,9 @@ int dnsmsg_xfr_next(struct dnsmsg_xfr *x, uint8_t *out, size_t cap, size_t *len)
 		return ERR_INVAL;
 	struct dnsmsg_w w = {.buf = out, .cap = DNSMSG_MAX};
 	xfr_w_start(x, &w);
-	size_t reserve = x->edns ? DNSMSG_OPT_SIZE : 0;
-	size_t limit = x->target - reserve;
+	/* room for the OPT RR and the caller's TSIG RR at the end */
+	size_t reserve = (x->edns ? DNSMSG_OPT_SIZE : 0) + x->reserve;
+	size_t limit = x->target > reserve + DNSMSG_HEADER ? x->target - reserve : DNSMSG_HEADER;
 	unsigned an = 0;
 	struct dnsmsg_xrr rr;
 	while (xfr_peek(x, &rr)) {
@@ -347,7 +348,7 @@ int dnsmsg_xfr_next(struct dnsmsg_xfr *x, uint8_t *out, size_t cap, size_t *len)
 		xfr_advance(x, &rr);
 	}
 	dnsmsg_put_u16(out + 6, (uint16_t)an);
-	w.cap = DNSMSG_MAX;
+	w.cap = DNSMSG_MAX - x->reserve;
 	if (x->edns) {
 		dnsmsg_w_opt(&w, 0, x->edns_do, DNSMSG_EDE_NONE, NULL);
 		out[11] = 1;

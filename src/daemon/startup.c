@@ -20,6 +20,7 @@
 #include "src/daemon/policies.h"
 #include "src/daemon/review.h"
 #include "src/daemon/routes.h"
+#include "src/daemon/servers.h"
 #include "src/daemon/startup.h"
 #include "src/daemon/store.h"
 #include "src/publish/dnssrv.h"
@@ -28,50 +29,6 @@
 int daemon_save_state(struct daemon *d)
 {
 	return store_save_state(d);
-}
-
-/* The three nameservers' views of a zone (cascade-spec §4.4, §7). */
-static enum dnssrv_zone lookup(struct daemon *d, const uint8_t *qname, int which, struct zone **out)
-{
-	struct dzone *z = dzone_find_wire(d, qname);
-	if (!z)
-		return DNSSRV_ZONE_UNKNOWN;
-	struct zone *v = which == 0 ? z->published : which == 1 ? z->up_loaded : z->up_signed;
-	if (!v)
-		return DNSSRV_ZONE_NO_DATA;
-	*out = zone_ref(v);
-	return DNSSRV_ZONE_READY;
-}
-
-static enum dnssrv_zone lookup_published(void *ctx, const uint8_t *q, struct zone **out)
-{
-	return lookup(ctx, q, 0, out);
-}
-
-static enum dnssrv_zone lookup_loaded(void *ctx, const uint8_t *q, struct zone **out)
-{
-	return lookup(ctx, q, 1, out);
-}
-
-static enum dnssrv_zone lookup_signed(void *ctx, const uint8_t *q, struct zone **out)
-{
-	return lookup(ctx, q, 2, out);
-}
-
-static int start_server(struct daemon *d, const char *name, const struct config_socks *socks,
-	dnssrv_lookup_fn fn, struct dnssrv **out)
-{
-	if (socks->n == 0) {
-		log_warning("no sockets for the %s server: it is off", name);
-		return 0;
-	}
-	char err[DNSSRV_ERR_SIZE];
-	struct dnssrv_opts o = {
-		.name = name, .socks = socks->v, .nsocks = socks->n, .lookup = fn, .ctx = d};
-	int rc = dnssrv_start(d->loop, &o, out, err);
-	if (rc < 0)
-		log_critical("cannot start the %s server: %s", name, err);
-	return rc;
 }
 
 /* The bearer token: the file's first line, whitespace trimmed. */
@@ -197,11 +154,8 @@ static void begin_stop(struct daemon *d)
 		return;
 	d->stopping = true;
 	log_info("stopping: waiting for %u running job(s)", d->busy);
-	dnssrv_stop(d->publish_srv);
-	dnssrv_stop(d->loaded_srv);
-	dnssrv_stop(d->signed_srv);
+	servers_stop(d);
 	api_stop(d->api);
-	d->publish_srv = d->loaded_srv = d->signed_srv = NULL;
 	d->api = NULL;
 	for (size_t i = 0; i < d->nzones; i++)
 		review_cancel(d->zones[i]);
@@ -310,14 +264,7 @@ static int start_all(struct daemon *d)
 	if (rc == 0) /* before the policies: their checks ask for keys */
 		rc = tsigstore_start(d);
 	if (rc == 0)
-		rc = start_server(
-			d, "publication", &d->cfg.servers, lookup_published, &d->publish_srv);
-	if (rc == 0)
-		rc = start_server(d, "loaded review", &d->cfg.loader_review_servers, lookup_loaded,
-			&d->loaded_srv);
-	if (rc == 0)
-		rc = start_server(d, "signed review", &d->cfg.signer_review_servers, lookup_signed,
-			&d->signed_srv);
+		rc = servers_start(d);
 	if (rc == 0)
 		rc = start_api(d);
 	if (rc == 0)

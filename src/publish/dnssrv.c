@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/dns/dnsmsg.h"
+#include "lib/dns/tsig.h"
 #include "lib/util/err.h"
 #include "lib/util/log.h"
 #include "lib/zone/rr_text.h"
@@ -21,6 +22,7 @@
 #define CONN_PENDING_MAX (64u << 10)
 #define CONN_IN_START 1024
 #define PEER_TEXT 64
+#define QTYPE_IXFR 251 /* RFC 1995 */
 #define NAME_TEXT (RR_TEXT_NAME_MAX + 1)
 
 struct dnssrv;
@@ -47,7 +49,10 @@ struct wreq {
 
 struct xfr {
 	struct dnsmsg_xfr x;
-	struct zone *zone; /* our reference; NULL once released */
+	struct zone *zone;	/* our reference; NULL once released */
+	struct zone_diff *diff; /* IXFR: the changes sent, ours */
+	struct tsig_ctx tsig;	/* a signed request: each message is signed */
+	struct tsig_key key;	/* the copy tsig points at */
 	uint64_t start_ns;
 	unsigned inflight;
 	unsigned nfree;
@@ -64,6 +69,7 @@ struct conn {
 	bool closing, reading;
 	bool eof; /* the client will send no more: close once all is answered */
 	char peer[PEER_TEXT];
+	struct sockaddr_storage peer_sa;
 	uint8_t *in;
 	size_t in_len, in_cap;
 	size_t pending; /* octets of answers queued */
@@ -74,6 +80,9 @@ struct dnssrv {
 	uv_loop_t *loop;
 	char name[64];
 	dnssrv_lookup_fn lookup;
+	dnssrv_ixfr_fn ixfr;
+	dnssrv_notify_fn notify;
+	tsig_find_fn find_key;
 	void *ctx;
 	unsigned idle_ms, max_tcp;
 	size_t xfr_msg_size;
@@ -124,47 +133,151 @@ static void zone_text(const struct zone *z, char *buf)
 
 static const char *qtype_text(uint16_t t)
 {
-	return t == 252 ? "AXFR" : t == 251 ? "IXFR (as AXFR)" : "SOA";
+	return t == 252 ? "AXFR" : t == QTYPE_IXFR ? "IXFR" : "SOA";
 }
 
 /* ------------------------------------------------------------ lookups */
 
-/* Parses and answers one query into s->out. For a transfer, *xfr_zone gets
- * the version (a reference) and nothing is written. */
-static int answer(struct dnssrv *s, const uint8_t *msg, size_t len, bool tcp, const char *peer,
-	struct dnsmsg_query *q, size_t *out_len, struct zone **xfr_zone)
+/* One request as it is answered: the query, its TSIG exchange, and for a
+ * transfer the version (and an IXFR's changes) to send. */
+struct ask {
+	struct dnsmsg_query q;
+	struct tsig_ctx tsig;
+	struct zone *xfr_zone;	/* a transfer: our reference */
+	struct zone_diff *diff; /* an IXFR from the changes: ours */
+	size_t len;		/* the answer in s->out; 0: none */
+};
+
+static const struct tsig_key *no_key(void *ctx, const uint8_t *name)
 {
-	*xfr_zone = NULL;
-	int prc = dnsmsg_parse_query(msg, len, q);
-	if (prc < 0 && log_enabled(LOG_LEVEL_DEBUG))
-		log_debug("%s: query from %s (%s): %s at octet %zu", s->name, peer,
-			tcp ? "tcp" : "udp", q->problem, q->problem_at);
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
+static const char *tsig_error_text(uint16_t e)
+{
+	return e == TSIG_BADKEY	    ? "BADKEY (unknown key)"
+		: e == TSIG_BADSIG  ? "BADSIG (wrong MAC)"
+		: e == TSIG_BADTIME ? "BADTIME (clock skew)"
+				    : "BADTRUNC";
+}
+
+/* The largest answer to the query (UDP: the client's buffer). */
+static size_t answer_limit(const struct ask *a, bool tcp)
+{
+	return tcp ? DNSMSG_MAX : dnsmsg_udp_limit(&a->q);
+}
+
+/* Checks a signed request (RFC 8945 §5.2): 0 when it is good or malformed
+ * (then q says FORMERR), 1 when the answer, a TSIG error, is written. */
+static int check_tsig(struct dnssrv *s, const uint8_t *msg, size_t len,
+	const struct dnssrv_req *req, const char *peer, struct ask *a)
+{
+	size_t at;
+	int rc = tsig_find(msg, len, &at);
+	if (rc == 0)
+		rc = tsig_verify_query(
+			&a->tsig, msg, len, at, s->find_key ? s->find_key : no_key, s->ctx);
+	if (rc == 0)
+		return 0;
+	if (rc != ERR_CRYPTO) {
+		a->q.status = DNSMSG_QUERY_BAD;
+		a->q.problem = "malformed TSIG record";
+		return 0;
+	}
+	char key[RR_TEXT_NAME_MAX + 1];
+	key[rr_text_name(a->tsig.req_name, key)] = 0;
+	log_info("%s: request from %s signed with key %s: %s", s->name, peer, key,
+		tsig_error_text(a->tsig.error));
+	/* The error RR: both names, the fixed fields, other data and a MAC. */
+	size_t limit = answer_limit(a, req->tcp);
+	a->q.reserve =
+		(uint16_t)(26u + a->tsig.req_name_len + a->tsig.req_alg_len + 6 + TSIG_MAC_MAX);
+	if (dnsmsg_answer_error(&a->q, DNSMSG_RCODE_NOTAUTH, DNSMSG_EDE_NONE, NULL, s->out,
+		    limit > a->q.reserve ? limit - a->q.reserve : 0, &a->len) < 0 ||
+		tsig_sign_response(&a->tsig, s->out, &a->len, limit) < 0)
+		a->len = 0;
+	return 1;
+}
+
+static int answer_notify(struct dnssrv *s, const struct dnssrv_req *req, struct ask *a)
+{
+	unsigned rcode = s->notify ? s->notify(s->ctx, a->q.qname, req) : DNSMSG_RCODE_REFUSED;
+	int ede = rcode == DNSMSG_RCODE_NOERROR ? DNSMSG_EDE_NONE
+		: s->notify			? DNSMSG_EDE_PROHIBITED
+						: DNSMSG_EDE_NOT_SUPPORTED;
+	size_t limit = answer_limit(a, req->tcp) - a->q.reserve;
+	return dnsmsg_answer_error(&a->q, rcode, ede,
+		ede == DNSMSG_EDE_NONE ? NULL : "NOTIFY not taken from this client", s->out, limit,
+		&a->len);
+}
+
+static int answer_zone(
+	struct dnssrv *s, const struct dnssrv_req *req, const char *peer, struct ask *a)
+{
+	struct dnsmsg_query *q = &a->q;
 	enum dnsmsg_zone zs = DNSMSG_ZONE_UNKNOWN;
 	struct zone *z = NULL;
 	if (dnsmsg_wants_zone(q)) {
-		enum dnssrv_zone r = s->lookup(s->ctx, q->qname, &z);
+		enum dnssrv_zone r = s->lookup(s->ctx, q->qname, req, &z);
 		zs = r == DNSSRV_ZONE_READY	   ? DNSMSG_ZONE_READY
 			: r == DNSSRV_ZONE_NO_DATA ? DNSMSG_ZONE_NO_DATA
+			: r == DNSSRV_ZONE_REFUSED ? DNSMSG_ZONE_REFUSED
 						   : DNSMSG_ZONE_UNKNOWN;
 		if (zs == DNSMSG_ZONE_READY && !z)
 			zs = DNSMSG_ZONE_NO_DATA;
-		if (zs != DNSMSG_ZONE_READY)
+		if (zs != DNSMSG_ZONE_READY && z) {
+			zone_unref(z);
 			z = NULL;
+		}
+		if (zs == DNSMSG_ZONE_REFUSED)
+			log_info("%s: %s query from %s refused by the access list", s->name,
+				qtype_text(q->qtype), peer);
 	}
 	enum dnsmsg_reply rep;
-	int rc = dnsmsg_reply(q, zs, z, tcp, s->out, sizeof(s->out), out_len, &rep);
+	int rc = dnsmsg_reply(q, zs, z, req->tcp, s->out, sizeof(s->out), &a->len, &rep);
 	if (rc == 0 && rep == DNSMSG_REPLY_XFR) {
-		*xfr_zone = z;
+		a->xfr_zone = z;
+		a->len = 0;
+		if (q->qtype == QTYPE_IXFR && s->ixfr &&
+			s->ixfr(s->ctx, z, q->client_serial, &a->diff) != 0)
+			a->diff = NULL;
 		return 0;
 	}
 	if (z)
 		zone_unref(z);
 	if (rc == 0 && rep == DNSMSG_REPLY_NONE)
-		*out_len = 0;
-	if (rc == 0 && *out_len > 0 && (s->out[3] & 0x0f) != 0 && log_enabled(LOG_LEVEL_DEBUG))
+		a->len = 0;
+	if (rc == 0 && a->len > 0 && (s->out[3] & 0x0f) != 0 && log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("%s: query from %s (%s) type %u: rcode %u", s->name, peer,
-			tcp ? "tcp" : "udp", q->qtype, s->out[3] & 0x0f);
+			req->tcp ? "tcp" : "udp", q->qtype, s->out[3] & 0x0f);
 	return rc;
+}
+
+/* Parses and answers one request into s->out (a->len), or for a transfer
+ * fills a->xfr_zone (and a->diff) and writes nothing. The caller ends
+ * a->tsig with tsig_ctx_deinit unless a transfer took it. */
+static void answer(struct dnssrv *s, const uint8_t *msg, size_t len, const struct dnssrv_req *req,
+	const char *peer, struct ask *a)
+{
+	memset(a, 0, sizeof(*a));
+	tsig_ctx_init(&a->tsig, (uint64_t)time(NULL)); /* peers check our real time */
+	int prc = dnsmsg_parse_query(msg, len, &a->q);
+	if (prc < 0 && log_enabled(LOG_LEVEL_DEBUG))
+		log_debug("%s: query from %s (%s): %s at octet %zu", s->name, peer,
+			req->tcp ? "tcp" : "udp", a->q.problem, a->q.problem_at);
+	if (a->q.status == DNSMSG_QUERY_OK && a->q.tsig && check_tsig(s, msg, len, req, peer, a))
+		return;
+	struct dnssrv_req r = *req;
+	r.key = a->tsig.key ? a->tsig.key->name : NULL;
+	a->q.reserve = a->tsig.key ? (uint16_t)tsig_rr_space(a->tsig.key) : 0;
+	int rc = dnsmsg_is_notify(&a->q) ? answer_notify(s, &r, a) : answer_zone(s, &r, peer, a);
+	if (rc < 0)
+		a->len = 0;
+	if (a->len > 0 && a->tsig.key &&
+		tsig_sign_response(&a->tsig, s->out, &a->len, answer_limit(a, req->tcp)) < 0)
+		a->len = 0;
 }
 
 /* ---------------------------------------------------------------- UDP */
@@ -194,14 +307,14 @@ static void udp_recv(
 	struct dnssrv *s = l->srv;
 	if (n <= 0 || !addr || (flags & UV_UDP_PARTIAL) || s->stopping)
 		return;
-	char peer[PEER_TEXT] = "-"; /* only debug lines name it */
-	if (log_enabled(LOG_LEVEL_DEBUG))
-		addr_text(addr, true, peer, sizeof(peer));
-	struct dnsmsg_query q;
-	size_t len = 0;
-	struct zone *z;
-	if (answer(s, (const uint8_t *)buf->base, (size_t)n, false, peer, &q, &len, &z) != 0 ||
-		len == 0)
+	char peer[PEER_TEXT];
+	addr_text(addr, true, peer, sizeof(peer));
+	struct ask a;
+	struct dnssrv_req req = {.peer = addr};
+	answer(s, (const uint8_t *)buf->base, (size_t)n, &req, peer, &a);
+	tsig_ctx_deinit(&a.tsig);
+	size_t len = a.len;
+	if (len == 0)
 		return;
 	uv_buf_t out = uv_buf_init((char *)s->out, (unsigned)len);
 	int rc = uv_udp_try_send(h, &out, 1, addr);
@@ -222,16 +335,27 @@ static void udp_recv(
 static void conn_process(struct conn *c);
 static void conn_update_reading(struct conn *c);
 
+/* Frees a transfer whose version was released (xfr_release). */
+static void xfr_free(struct xfr *t)
+{
+	for (unsigned i = 0; i < XFR_INFLIGHT; i++)
+		free(t->slots[i]);
+	if (t->diff) {
+		zone_diff_deinit(t->diff);
+		free(t->diff);
+	}
+	tsig_ctx_deinit(&t->tsig);
+	tsig_key_wipe(&t->key);
+	free(t);
+}
+
 static void conn_freed(uv_handle_t *h)
 {
 	struct conn *c = h->data;
 	if (--c->handles > 0)
 		return;
-	if (c->xfr) {
-		for (unsigned i = 0; i < XFR_INFLIGHT; i++)
-			free(c->xfr->slots[i]);
-		free(c->xfr);
-	}
+	if (c->xfr)
+		xfr_free(c->xfr);
 	free(c->in);
 	struct dnssrv *s = c->srv;
 	free(c);
@@ -345,6 +469,8 @@ static void xfr_pump(struct conn *c)
 		struct wreq *w = t->free_slots[--t->nfree];
 		size_t len;
 		int rc = dnsmsg_xfr_next(&t->x, w->data + 2, DNSMSG_MAX, &len);
+		if (rc == 0 && len > 0 && t->tsig.key)
+			rc = tsig_sign_response(&t->tsig, w->data + 2, &len, DNSMSG_MAX);
 		if (rc == 0 && len > 0)
 			rc = conn_write(c, w, len);
 		if (rc != 0 || len == 0) {
@@ -361,36 +487,70 @@ static void xfr_pump(struct conn *c)
 		return;
 	xfr_release(c, NULL);
 	c->xfr = NULL;
-	for (unsigned i = 0; i < XFR_INFLIGHT; i++)
-		free(t->slots[i]);
-	free(t);
+	xfr_free(t);
 	conn_process(c);
 }
 
-static int xfr_start(struct conn *c, const struct dnsmsg_query *q, struct zone *z)
+/* The transfer's TSIG exchange, taken over from the request with a copy
+ * of its key (the store may drop the key while the transfer runs). */
+static void xfr_take_tsig(struct xfr *t, struct ask *a)
+{
+	if (!a->tsig.key)
+		return;
+	t->key = *a->tsig.key;
+	t->tsig = a->tsig;
+	t->tsig.key = &t->key;
+	a->tsig.hmac = NULL;
+	t->x.reserve = (uint16_t)tsig_rr_space(&t->key);
+}
+
+/* Starts the transfer a asks for: IXFR from its changes when there are
+ * some that fit the version, else the whole zone. */
+static int xfr_begin(struct conn *c, struct xfr *t, struct ask *a)
+{
+	size_t size = c->srv->xfr_msg_size;
+	int rc = ERR_NOTFOUND;
+	if (t->diff) {
+		rc = dnsmsg_ixfr_init(&t->x, &a->q, t->zone, t->diff, size);
+		if (rc < 0) {
+			log_warning("%s: IXFR to %s: the changes do not fit serial %u (%s): "
+				    "sending the whole zone",
+				c->srv->name, c->peer, t->zone->serial, err_str(rc));
+			zone_diff_deinit(t->diff);
+			free(t->diff);
+			t->diff = NULL;
+		}
+	}
+	if (!t->diff)
+		rc = dnsmsg_xfr_init(&t->x, &a->q, t->zone, size);
+	xfr_take_tsig(t, a);
+	return rc;
+}
+
+/* Takes over a's version, changes and TSIG exchange. */
+static int xfr_start(struct conn *c, struct ask *a)
 {
 	struct xfr *t = calloc(1, sizeof(*t));
-	if (!t) {
-		zone_unref(z);
+	for (unsigned i = 0; t && i < XFR_INFLIGHT; i++) {
+		t->slots[i] = malloc(sizeof(struct wreq) + 2 + DNSMSG_MAX);
+		if (t->slots[i]) {
+			t->slots[i]->conn = c;
+			t->slots[i]->xfr = true;
+			t->free_slots[t->nfree++] = t->slots[i];
+		}
+	}
+	if (t) {
+		t->zone = a->xfr_zone;
+		t->diff = a->diff;
+		t->start_ns = uv_hrtime();
+	}
+	if (!t || t->nfree < XFR_INFLIGHT) {
+		if (t)
+			xfr_free(t);
+		zone_unref(a->xfr_zone);
 		return ERR_NOMEM;
 	}
-	for (unsigned i = 0; i < XFR_INFLIGHT; i++) {
-		t->slots[i] = malloc(sizeof(struct wreq) + 2 + DNSMSG_MAX);
-		if (!t->slots[i]) {
-			for (unsigned j = 0; j < i; j++)
-				free(t->slots[j]);
-			free(t);
-			zone_unref(z);
-			return ERR_NOMEM;
-		}
-		t->slots[i]->conn = c;
-		t->slots[i]->xfr = true;
-		t->free_slots[i] = t->slots[i];
-	}
-	t->nfree = XFR_INFLIGHT;
-	t->zone = z;
-	t->start_ns = uv_hrtime();
-	int rc = dnsmsg_xfr_init(&t->x, q, z, c->srv->xfr_msg_size);
+	int rc = xfr_begin(c, t, a);
 	c->xfr = t;
 	if (rc != 0) { /* dnsmsg_reply checked the SOA; not expected */
 		conn_close(c, err_str(rc));
@@ -404,15 +564,16 @@ static int xfr_start(struct conn *c, const struct dnsmsg_query *q, struct zone *
 static void conn_query(struct conn *c, const uint8_t *msg, size_t len)
 {
 	struct dnssrv *s = c->srv;
-	struct dnsmsg_query q;
-	size_t olen;
-	struct zone *z;
-	if (answer(s, msg, len, true, c->peer, &q, &olen, &z) != 0)
-		return;
-	if (z) {
-		xfr_start(c, &q, z);
+	struct ask a;
+	struct dnssrv_req req = {.peer = (const struct sockaddr *)&c->peer_sa, .tcp = true};
+	answer(s, msg, len, &req, c->peer, &a);
+	if (a.xfr_zone) {
+		xfr_start(c, &a);
+		tsig_ctx_deinit(&a.tsig);
 		return;
 	}
+	tsig_ctx_deinit(&a.tsig);
+	size_t olen = a.len;
 	if (olen == 0)
 		return;
 	struct wreq *w = malloc(sizeof(*w) + 2 + olen);
@@ -524,10 +685,12 @@ static int conn_setup(struct conn *c, struct listener *l)
 		return rc;
 	struct sockaddr_storage peer;
 	int plen = sizeof(peer);
-	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) == 0)
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) == 0) {
 		addr_text((struct sockaddr *)&peer, true, c->peer, sizeof(c->peer));
-	else
+		c->peer_sa = peer;
+	} else {
 		snprintf(c->peer, sizeof(c->peer), "?");
+	}
 	uv_tcp_nodelay(&c->tcp, 1); /* answers to pipelined queries go out at once */
 	return 0;
 }

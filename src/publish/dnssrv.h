@@ -3,15 +3,23 @@
  * review servers (cascade-spec.md §4.4, §7).
  *
  * It listens on the given sockets (UDP, TCP or both) and answers only what a
- * hidden signer must: SOA queries and zone transfers of the zones the daemon
- * hands it, from the zone version itself, never from a copy.
+ * hidden signer must: SOA queries, zone transfers and NOTIFY, of the zones
+ * the daemon hands it, from the zone version itself, never from a copy.
  *   - SOA (UDP or TCP): the apex SOA, AA set.
  *   - AXFR (TCP only; over UDP NOTIMP): the whole version in as many
  *     messages as it needs (RFC 5936 §2.2), SOA first and last, built a few
  *     messages at a time as the socket drains, so a large zone neither
  *     blocks the loop nor sits in memory twice.
- *   - IXFR: until the diff chain exists, answered as an AXFR over TCP (RFC
- *     1995 §4 allows it) and with the SOA alone over UDP (RFC 1995 §2).
+ *   - IXFR (RFC 1995): over TCP the changes since the client's serial when
+ *     the ixfr callback has them (condensed, §4), else the whole zone as
+ *     AXFR; the SOA alone when the client is up to date, and over UDP (§2).
+ *   - NOTIFY (RFC 1996): the notify callback says what to answer.
+ *   - TSIG (RFC 8945): a signed request is checked against the keys the
+ *     find_key callback knows (none: every key is unknown); a bad one gets
+ *     NOTAUTH with the TSIG error (BADKEY, BADSIG, BADTIME); every answer to
+ *     a good one is signed, each message of a transfer included (§5.3.1).
+ *   - access: the lookup callback sees the client's address and verified
+ *     key and may refuse (REFUSED, EDE 18 "Prohibited").
  *   - a zone the daemon does not know: REFUSED for SOA, NOTAUTH for
  *     transfers, with EDE 20 "Not Authoritative" (RFC 8914); a known zone
  *     with no version to serve: SERVFAIL with EDE 14 "Not Ready".
@@ -23,9 +31,10 @@
  * (TC) when it cannot.
  *
  * Threads: everything runs on the loop thread that started the server; the
- * lookup callback is called there too.
+ * callbacks are called there too.
  * Ownership: the server keeps the socket specs it needs (copied) and holds a
- * reference to every version it is sending until the transfer ends.
+ * reference to every version it is sending until the transfer ends, and a
+ * copy of the TSIG key of each transfer.
  */
 #ifndef CASCADE_PUBLISH_DNSSRV_H
 #define CASCADE_PUBLISH_DNSSRV_H
@@ -35,7 +44,9 @@
 #include <uv.h>
 
 #include "lib/conf/sockspec.h"
+#include "lib/dns/tsig.h"
 #include "lib/zone/zone.h"
+#include "lib/zone/zone_diff.h"
 
 #define DNSSRV_ERR_SIZE 256
 
@@ -43,19 +54,42 @@ enum dnssrv_zone {
 	DNSSRV_ZONE_UNKNOWN, /* not one of ours */
 	DNSSRV_ZONE_NO_DATA, /* ours, but nothing to serve now */
 	DNSSRV_ZONE_READY,   /* *out holds a new reference the server releases */
+	DNSSRV_ZONE_REFUSED, /* ours, but not for this client */
+};
+
+/* Who asks: the client's address and, when the request was signed and its
+ * signature checked, the key's name (wire form; else NULL). */
+struct dnssrv_req {
+	const struct sockaddr *peer;
+	const uint8_t *key;
+	bool tcp;
 };
 
 /* Which version to serve for qname (wire form, as in the query; compare it
- * case-insensitively). Called on the loop thread for every SOA and transfer
- * query. */
-typedef enum dnssrv_zone (*dnssrv_lookup_fn)(void *ctx, const uint8_t *qname, struct zone **out);
+ * case-insensitively), to this client. Called on the loop thread for every
+ * SOA and transfer query. */
+typedef enum dnssrv_zone (*dnssrv_lookup_fn)(
+	void *ctx, const uint8_t *qname, const struct dnssrv_req *req, struct zone **out);
+
+/* IXFR: the changes from serial `from` to version z (a new diff the server
+ * frees), 0; or ERR_NOTFOUND when they are not known (the client then gets
+ * the whole zone). */
+typedef int (*dnssrv_ixfr_fn)(
+	void *ctx, const struct zone *z, uint32_t from, struct zone_diff **out);
+
+/* NOTIFY of qname (wire form) from req: the RCODE to answer, NOERROR to
+ * acknowledge (RFC 1996 §4.7). */
+typedef unsigned (*dnssrv_notify_fn)(void *ctx, const uint8_t *qname, const struct dnssrv_req *req);
 
 struct dnssrv_opts {
 	const char *name; /* for log lines: "publication", "loaded review", ... */
 	const struct sockspec *socks;
 	size_t nsocks;
 	dnssrv_lookup_fn lookup;
-	void *ctx;
+	dnssrv_ixfr_fn ixfr;	 /* NULL: IXFR is answered with the whole zone */
+	dnssrv_notify_fn notify; /* NULL: NOTIFY is refused */
+	tsig_find_fn find_key;	 /* NULL: no keys */
+	void *ctx;		 /* for all four */
 	/* Tuning; 0 picks the default of each. */
 	unsigned tcp_idle_ms; /* a TCP connection that makes no progress this long is
 			       * closed, a stalled transfer with it (DNSSRV_TCP_IDLE_MS) */

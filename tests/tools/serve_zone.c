@@ -28,8 +28,10 @@ struct serve {
 	uv_signal_t sigterm, sigint;
 };
 
-static enum dnssrv_zone lookup(void *ctx, const uint8_t *qname, struct zone **out)
+static enum dnssrv_zone lookup(
+	void *ctx, const uint8_t *qname, const struct dnssrv_req *req, struct zone **out)
 {
+	(void)req;
 	struct serve *s = ctx;
 	if (!name_equal(qname, s->zone->apex))
 		return DNSSRV_ZONE_UNKNOWN;

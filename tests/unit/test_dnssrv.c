@@ -75,8 +75,10 @@ static struct zone *gen_zone(size_t names)
 	return z;
 }
 
-static enum dnssrv_zone lookup(void *ctx, const uint8_t *qname, struct zone **out)
+static enum dnssrv_zone lookup(
+	void *ctx, const uint8_t *qname, const struct dnssrv_req *req, struct zone **out)
 {
+	(void)req;
 	struct env *e = ctx;
 	if (name_equal(qname, (const uint8_t *)"\x04sign\x04test")) {
 		*out = zone_ref(e->small);
