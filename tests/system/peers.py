@@ -1136,10 +1136,13 @@ class TestnsPrimary:
     # -- ldns-testns
 
     def testns_data(self, path):
-        """Write the fixed scenarios' answers (not cut, huge, slow's timing is ADJUST sleep)
-        as an ldns-testns data file: `ldns-testns -p PORT path` then serves them (on every
-        address: run it by hand only). Answers are HEX_ANSWER packets, one entry per
-        transfer type, ADJUST copy_id (except wrong_id); TSIG is as for an unsigned query."""
+        """Write the scenario's answers as an ldns-testns data file (not for cut and huge,
+        which it cannot send; slow becomes ADJUST sleep): SOA, AXFR and IXFR entries of
+        HEX_ANSWER packets (EXTRA_PACKET for the second message), ADJUST copy_id except for
+        wrong_id; answers are as for an unsigned query. ldns-testns binds every address, so
+        run it by hand in a network namespace of its own, with the client beside it:
+            unshare -n sh -c 'ip link set lo up; ldns-testns -p 5353 F & sleep 0.5;
+                              kdig @127.0.0.1 -p 5353 AXFR example.test'"""
         entries = []
 
         def entry(qtype, packets, adjust):

@@ -3,10 +3,12 @@ and IXFR, with TSIG), a wrong key fails, and each scripted misbehaviour of Testn
 sends what its documentation says. No cascaded here: these prove the tools other tests use."""
 import time
 
+import dns.exception
 import dns.message
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import dns.tsig
 import pytest
 
