@@ -24,7 +24,10 @@ Classes (all take `folder` first; `zone` is an origin like "example.test."):
   NamedSecondary(folder, zone, primary, key=None)          (with the key when given).
         serial(), wait_serial(s, timeout), axfr_text(), refresh(),
         incoming_transfers() -> {"AXFR": n, "IXFR": m}, notifies_received().
-  TestnsPrimary(folder, zone, scenario, serial=...)        a misbehaving primary (see there).
+  TestnsPrimary(folder, zone, scenario, serial=..., key=None, ...)   a scripted, misbehaving
+        primary (answers built with dnspython, served from threads; see its scenarios).
+Helpers: serial_of(port, zone), axfr(port, zone, key), read_stream(port, query) (the raw
+messages of a TCP answer and how it ended), answer_records(wire).
 
 Tools missing from the machine make start() call pytest.skip(), so a test needing a peer
 that is not installed is skipped, not failed.
