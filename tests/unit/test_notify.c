@@ -13,12 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/dns/dnsmsg.h"
 #include "lib/dns/dnsmsg_notify.h"
 #include "lib/util/buf.h"
 #include "lib/util/err.h"
+#include "lib/util/fileio.h"
 #include "lib/zone/zone_read.h"
 #include "src/publish/notify.h"
 
@@ -29,6 +33,7 @@
 	((const uint8_t *)"\x07" \
 			  "example\x04test")
 #define MAX_SEEN 32
+#define NAME_TEXT_MAX (LIMIT_NAME_LEN * 4 + 1)
 
 static struct zone *load_zone(uint32_t serial)
 {
@@ -489,6 +494,112 @@ static void test_tsig_answer_must_verify(void **state)
 	assert_non_null(strstr(st.result, "BADSIG"));
 }
 
+/* ------------------------------------------------- a real secondary */
+
+#define KNOTD "/usr/sbin/knotd"
+
+struct knot {
+	char dir[64];
+	pid_t pid;
+	uint16_t port;
+};
+
+static uint16_t free_udp_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t len = sizeof(sin);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+static char *read_text(const char *path)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (fileio_read(path, 1 << 20, &b) < 0)
+		buf_append_str(&b, "");
+	char *out = strdup(buf_cstr(&b));
+	buf_deinit(&b);
+	return out;
+}
+
+/* knotd as a secondary of example.test that takes NOTIFY from 127.0.0.1
+ * signed with key (its primary is a port where nothing listens). */
+static void knot_start(struct knot *k, const struct tsig_key *key, const char *secret)
+{
+	snprintf(k->dir, sizeof(k->dir), "/tmp/test-notify-XXXXXX");
+	assert_non_null(mkdtemp(k->dir));
+	k->port = free_udp_port();
+	char path[128], name[NAME_TEXT_MAX];
+	tsig_key_name_text(key, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/knot.conf", k->dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"server:\n  rundir: \"%s\"\n  listen: 127.0.0.1@%u\n"
+		"database:\n  storage: \"%s\"\n"
+		"log:\n  - target: \"%s/knot.log\"\n    any: debug\n"
+		"key:\n  - id: %s\n    algorithm: %s\n    secret: %s\n"
+		"remote:\n  - id: primary\n    address: 127.0.0.1@1\n"
+		"acl:\n  - id: from_us\n    address: 127.0.0.1\n    key: %s\n"
+		"    action: notify\n"
+		"zone:\n  - domain: example.test\n    master: primary\n    acl: from_us\n",
+		k->dir, k->port, k->dir, k->dir, name, tsig_alg_name(key->alg), secret, name);
+	fclose(f);
+	k->pid = fork();
+	assert_true(k->pid >= 0);
+	if (k->pid == 0) {
+		execl(KNOTD, "knotd", "-c", path, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof(path), "%s/knot.log", k->dir);
+	for (int i = 0; i < 500; i++) {
+		char *log = read_text(path);
+		bool up = strstr(log, "server started") != NULL;
+		free(log);
+		if (up)
+			return;
+		usleep(10000);
+	}
+	fail_msg("knotd did not start");
+}
+
+static void knot_stop(struct knot *k)
+{
+	kill(k->pid, SIGTERM);
+	waitpid(k->pid, NULL, 0);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", k->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* knotd checks the signed NOTIFY and answers signed; the SOA hint is
+ * what it logs as the serial. */
+static void test_knotd_secondary(void **state)
+{
+	struct env *e = *state;
+	if (access(KNOTD, X_OK) != 0)
+		skip();
+	struct knot k;
+	knot_start(&k, &e->key, "c2VjcmV0IG9mIHRoZSBub3RpZnkga2V5IGluIHRlc3Rz");
+	struct notify_target t = {.key = &e->key};
+	uv_ip4_addr("127.0.0.1", k.port, (struct sockaddr_in *)&t.addr);
+	send_version(e, 2024060701, &t);
+	struct notify_status st = run_until_done(e, 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/knot.log", k.dir);
+	char *log = read_text(path);
+	knot_stop(&k);
+	if (st.state != NOTIFY_ACKED)
+		fprintf(stderr, "%s\n%s", st.result, log);
+	assert_int_equal(st.state, NOTIFY_ACKED);
+	assert_non_null(strstr(log, "serial 2024060701"));
+	free(log);
+}
+
 /* Nothing listens: the kernel's "port unreachable" is each try's result. */
 static void test_closed_port(void **state)
 {
@@ -536,6 +647,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tsig_signed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tsig_answer_must_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_knotd_secondary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_without_soa, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
