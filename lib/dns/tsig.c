@@ -201,7 +201,8 @@ int tsig_key_parse_compact(struct tsig_key *k, const char *text, char *err)
 	if (first != last) {
 		size_t al = (size_t)(first - text);
 		if (al >= sizeof(alg))
-			return fail(err, ERR_INVAL, "unknown algorithm '%.*s'", 64, text);
+			return fail(err, ERR_INVAL, "unknown algorithm '%.*s'",
+				(int)(al < 64 ? al : 64), text);
 		memcpy(alg, text, al);
 		alg[al] = '\0';
 		name_at = first + 1;

@@ -22,7 +22,11 @@
  *
  * Time: the caller passes "now" (lib/util/clock) so tests can pin it; the
  * fudge we send is TSIG_FUDGE, and a received signature is good when
- * |now - time signed| <= its fudge (RFC 8945 §5.2.3).
+ * |now - time signed| <= its fudge (RFC 8945 §5.2.3). A stream that takes
+ * long may move ctx->now forward between messages.
+ *
+ * Any error from a verify or sign function ends the exchange: the running
+ * digest is then undefined, and only tsig_ctx_deinit() is left to call.
  *
  * Ownership: a tsig_key is plain data the caller owns; a tsig_ctx borrows
  * its key (which must outlive it) and owns an HMAC state freed by
@@ -141,13 +145,18 @@ int tsig_sign_query(
 /* Client: checks one response message (msg, len; untrusted, not changed).
  * Messages after the first may come unsigned, at most 99 in a row (RFC 8945
  * §5.3.1); their octets are folded into the next signed one's digest.
- * Returns 0 when the message is good so far, or:
- *   ERR_SYNTAX   malformed TSIG RR, or one that is not the last record;
- *   ERR_CRYPTO   the MAC does not match (BADSIG), or the server answered
- *                with a TSIG error (*tsig_error says which: BADKEY, BADSIG,
- *                BADTIME), or an unsigned first message, or 100 unsigned in
- *                a row; err (TSIG_ERR_SIZE, may be NULL) says which;
- *   ERR_RANGE    signed outside the fudge (BADTIME). */
+ * *tsig_error (may be NULL) gets the Error field of the message's TSIG RR:
+ * non-zero only when the server reported one. err (TSIG_ERR_SIZE, may be
+ * NULL) says what failed. Returns 0 when the message is good so far, or:
+ *   ERR_SYNTAX   malformed message or TSIG RR, a TSIG RR that is not the
+ *                last record, or a MAC cut shorter than RFC 8945 §5.2.2.1
+ *                allows;
+ *   ERR_CRYPTO   the MAC does not match (BADSIG), the response is signed
+ *                with another key or algorithm, the server answered with a
+ *                TSIG error (BADKEY, BADSIG, BADTIME, ...), an unsigned
+ *                first message, or 100 unsigned in a row;
+ *   ERR_RANGE    signed outside the fudge (BADTIME);
+ *   ERR_INVAL    ctx signed no query. */
 int tsig_verify_response(
 	struct tsig_ctx *ctx, const uint8_t *msg, size_t len, uint16_t *tsig_error, char *err);
 /* Client, after the last message: 0 when it was signed, else ERR_CRYPTO. */
@@ -159,20 +168,29 @@ int tsig_verify_end(const struct tsig_ctx *ctx);
 int tsig_find(const uint8_t *msg, size_t len, size_t *at);
 
 /* Server: checks the request msg[0..len) (untrusted) whose TSIG RR starts
- * at offset at (tsig_find). The key is looked up with find. Returns 0 when
- * the request is good (ctx->key set); otherwise ctx->error holds the TSIG
- * error to answer with (RFC 8945 §5.2): BADKEY (unknown key or algorithm
- * mismatch), BADSIG (MAC wrong), BADTIME (outside the fudge; ctx->key set,
- * the answer is signed) or BADTRUNC, and the return is ERR_CRYPTO;
- * ERR_SYNTAX when the TSIG RR is malformed (answer FORMERR). */
+ * at offset at (as tsig_find found it; anything else is ERR_SYNTAX). The key
+ * is looked up with find (find_ctx passed through). Checks go in the order
+ * of RFC 8945 §5.2: key, MAC, time. Returns 0 when the request is good
+ * (ctx->key set); otherwise ctx->error holds the TSIG error to answer with:
+ * BADKEY (unknown key or algorithm mismatch), BADSIG (MAC wrong), BADTIME
+ * (outside the fudge; ctx->key set, the answer is signed), and the return
+ * is ERR_CRYPTO; ERR_SYNTAX when the TSIG RR is malformed or its MAC is cut
+ * below max(10, half the hash) or longer than the hash (answer FORMERR,
+ * §5.2.2.1). BADTRUNC is never the answer: every cut §5.2.2.1 allows is
+ * accepted, as no key here asks for more. The request's names, time and
+ * fudge are kept in ctx for the answer even when the key is unknown. */
 int tsig_verify_query(struct tsig_ctx *ctx, const uint8_t *msg, size_t len, size_t at,
 	tsig_find_fn find, void *find_ctx);
 
 /* Server: signs one response message msg[0..*len) (cap octets in all) of
- * the exchange ctx verified: appends the TSIG RR. With ctx->error BADKEY or
- * BADSIG the RR carries the error, the request's key and algorithm names
- * and an empty MAC (unsigned, RFC 8945 §5.3.2); with BADTIME it is signed
- * and carries our time as other data. 0, ERR_LIMIT, ERR_CRYPTO. */
+ * the exchange ctx verified: appends the TSIG RR. Every message is signed.
+ * With ctx->error set the header's RCODE becomes NOTAUTH (RFC 8945 §5.2);
+ * with BADKEY or BADSIG the RR carries the error, the request's key and
+ * algorithm names, time and fudge and an empty MAC (unsigned, RFC 8945
+ * §5.3.2); with BADTIME it is signed, with the request's time signed and
+ * ours as other data (§5.2.3). 0; ERR_LIMIT when the RR does not fit (msg
+ * unchanged: a smaller message may be tried); ERR_INVAL when ctx verified
+ * no request; ERR_CRYPTO. */
 int tsig_sign_response(struct tsig_ctx *ctx, uint8_t *msg, size_t *len, size_t cap);
 
 #endif

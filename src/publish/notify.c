@@ -44,7 +44,8 @@ struct job {
 	uv_timer_t timer;
 	int open; /* handles not yet closed */
 	uint16_t id;
-	bool answered; /* the current try got an error answer */
+	bool noted;    /* st.result says how the current try went: keep it */
+	bool failed;   /* the current try got an error answer: ignore the rest */
 	bool udp_open; /* the socket was set up (the timer always is) */
 	bool has_key, tsig_live;
 	struct tsig_key key;
@@ -204,7 +205,7 @@ static int job_send(struct job *j)
 		return rc;
 	}
 	j->id = id;
-	j->answered = false;
+	j->noted = j->failed = false;
 	j->e->st.tries++;
 	return 0;
 }
@@ -220,6 +221,7 @@ static void job_try(struct job *j)
 		/* Not sent, but a try all the same: a socket error
 		 * (no route, say) may well pass. */
 		e->st.tries++;
+		j->noted = true;
 		snprintf(e->st.result, sizeof(e->st.result), "cannot send: %s",
 			rc > ERR_BASE ? uv_strerror(rc) : err_str(rc));
 		log_debug("zone %s: NOTIFY to %s: %s", e->zone, e->st.target, e->st.result);
@@ -236,7 +238,7 @@ static void on_timer(uv_timer_t *t)
 	struct entry *e = j->e;
 	if (!e)
 		return;
-	if (!j->answered)
+	if (!j->noted)
 		snprintf(e->st.result, sizeof(e->st.result), "no answer");
 	if (e->st.tries >= j->n->o.tries) {
 		give_up(j);
@@ -256,16 +258,14 @@ static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init((char *)j->n->in, sizeof(j->n->in));
 }
 
-/* An error answer, or one that fails TSIG: this try failed. */
-static void try_failed(struct job *j, const char *what)
+/* Notes what went wrong with the current try, and logs it. */
+static void note(struct job *j, const char *what)
 {
 	struct entry *e = j->e;
-	j->answered = true;
+	j->noted = true;
 	snprintf(e->st.result, sizeof(e->st.result), "%s", what);
 	log_warning("zone %s: NOTIFY of serial %u to %s, try %u of %u: %s", e->zone, e->st.serial,
 		e->st.target, e->st.tries, j->n->o.tries, e->st.result);
-	if (e->st.tries >= j->n->o.tries)
-		give_up(j);
 }
 
 static void on_answer(struct job *j, const uint8_t *msg, size_t len)
@@ -280,21 +280,25 @@ static void on_answer(struct job *j, const uint8_t *msg, size_t len)
 			problem);
 		return;
 	}
-	if (j->answered)
+	if (j->failed)
 		return;
 	if (j->has_key) {
 		uint16_t terr = 0;
 		char err[TSIG_ERR_SIZE] = "";
-		/* RFC 8945 §5.3.2: an answer that does not verify is no answer */
+		/* RFC 8945 §5.3.2: an answer that does not verify is no answer;
+		 * the signed one may still come, so the try goes on */
 		if (tsig_verify_response(&j->tsig, msg, len, &terr, err) < 0) {
-			try_failed(j, err[0] ? err : "the answer's TSIG does not verify");
+			note(j, err[0] ? err : "the answer's TSIG does not verify");
 			return;
 		}
 	}
 	if (rcode != DNSMSG_RCODE_NOERROR) {
 		char text[64];
 		snprintf(text, sizeof(text), "answered %s", rcode_name(rcode));
-		try_failed(j, text);
+		note(j, text);
+		j->failed = true;
+		if (e->st.tries >= j->n->o.tries)
+			give_up(j);
 		return;
 	}
 	e->st.state = NOTIFY_ACKED;
@@ -314,7 +318,7 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const stru
 		/* An ICMP error of the connected socket ("connection refused"):
 		 * noted, and the next try comes at its time. */
 		snprintf(j->e->st.result, sizeof(j->e->st.result), "%s", uv_strerror((int)nread));
-		j->answered = true;
+		j->noted = true;
 		return;
 	}
 	(void)addr; /* connected: the kernel gives only the target's datagrams */

@@ -94,7 +94,8 @@ def query(qname, qtype, qid, ring=None, keyname=None, alg=None):
 
 def signed_queries(out):
     """One query per algorithm, signed at FIXED_TIME; a long secret (over the
-    hash's block size) for sha256; a key name dnspython compresses."""
+    hash's block size) for sha256; a key name dnspython compresses, and one
+    in mixed case."""
     cases = [
         ("hmac-sha1", "xfr-key", secret(20, 1)),
         ("hmac-sha224", "xfr-key", secret(28, 2)),
@@ -118,6 +119,15 @@ def signed_queries(out):
     assert b"\x03key\xc0\x0c" in signed, "expected a compressed key name"
     dns.message.from_wire(signed, keyring=ring)
     out.vector("dnspython-query-compressed-name", "hmac-sha256", "key.example", secret(32, 8),
+               FIXED_TIME)
+    out.field("signed", signed)
+    # the key name goes out in the case it was given, the digest takes it
+    # lower-cased (RFC 8945 §4.3.3)
+    ring = keyring("hmac-sha256", "Mixed-Case.KEY", secret(32, 9))
+    signed = query("example.", "SOA", 0x2001, ring, "Mixed-Case.KEY", "hmac-sha256").to_wire()
+    assert b"\x0aMixed-Case\x03KEY" in signed
+    dns.message.from_wire(signed, keyring=ring)
+    out.vector("dnspython-query-mixed-case", "hmac-sha256", "mixed-case.key", secret(32, 9),
                FIXED_TIME)
     out.field("signed", signed)
     pin(None)
