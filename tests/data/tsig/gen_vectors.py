@@ -19,7 +19,8 @@ this script). Needs kdig, dig and knotd. Secrets are test-only.
 Format: blocks of "field value" lines, each block opened by "vector NAME".
 Fields: key ALG:NAME:SECRET, now UNIX, unsigned HEX (a message before
 signing), signed HEX (the same message signed), msg HEX (one response
-message, in order), error N (the TSIG error the responses carry).
+message, in order), query HEX (the request an answer is for), error N (the
+TSIG error the responses carry).
 """
 import base64
 import os
@@ -35,7 +36,6 @@ import dns.message
 import dns.name
 import dns.query
 import dns.rcode
-import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import dns.tsig
