@@ -85,8 +85,8 @@ size_t tsig_mac_len(enum tsig_alg alg);
  * "xfr-key."), the algorithm's name (tsig_alg_parse) and the secret in
  * base64. 0, or ERR_INVAL with err (TSIG_ERR_SIZE) saying which part is bad
  * ("invalid base64 secret", "unknown algorithm 'x'", ...). */
-int tsig_key_make(struct tsig_key *k, const char *name, const char *alg, const char *secret_b64,
-	char *err);
+int tsig_key_make(
+	struct tsig_key *k, const char *name, const char *alg, const char *secret_b64, char *err);
 /* The compact form "[ALG:]NAME:SECRET" (ALG defaults to hmac-sha256), as
  * Cascade's `tsig add` and kdig's -y take it. Same returns as tsig_key_make. */
 int tsig_key_parse_compact(struct tsig_key *k, const char *text, char *err);
@@ -113,19 +113,19 @@ struct tsig_ctx {
 	 * then each signed response's in turn. */
 	uint8_t mac[TSIG_MAC_MAX];
 	size_t mac_len;
-	unsigned msgs;	      /* response messages signed or verified so far */
+	unsigned msgs;	       /* response messages signed or verified so far */
 	unsigned unsigned_run; /* client: messages since the last signed one */
 	uint16_t error;	       /* server: the TSIG error of the request */
 	uint64_t req_time;     /* server: the request's time signed (BADTIME answer) */
 	uint16_t req_fudge;
-	uint16_t req_id;    /* the original ID (RFC 8945 §4.2) */
+	uint16_t req_id; /* the original ID (RFC 8945 §4.2) */
 	/* server: the request's key and algorithm names, echoed in an error
 	 * answer even when the key is unknown (RFC 8945 §5.3.2) */
 	uint8_t req_name[LIMIT_NAME_LEN + 1];
 	uint8_t req_name_len;
 	uint8_t req_alg[LIMIT_NAME_LEN + 1];
 	uint8_t req_alg_len;
-	void *hmac;	    /* running digest over unsigned intermediate messages */
+	void *hmac; /* running digest over unsigned intermediate messages */
 };
 
 /* Prepares ctx for one exchange at time now. Cannot fail. */
@@ -135,8 +135,8 @@ void tsig_ctx_deinit(struct tsig_ctx *ctx);
 /* Client: signs the request msg[0..*len) with key (borrowed; must outlive
  * ctx), appending the TSIG RR (cap octets in all) and keeping the MAC.
  * 0, ERR_LIMIT when the RR does not fit, ERR_CRYPTO. */
-int tsig_sign_query(struct tsig_ctx *ctx, const struct tsig_key *key, uint8_t *msg, size_t *len,
-	size_t cap);
+int tsig_sign_query(
+	struct tsig_ctx *ctx, const struct tsig_key *key, uint8_t *msg, size_t *len, size_t cap);
 
 /* Client: checks one response message (msg, len; untrusted, not changed).
  * Messages after the first may come unsigned, at most 99 in a row (RFC 8945
@@ -148,8 +148,8 @@ int tsig_sign_query(struct tsig_ctx *ctx, const struct tsig_key *key, uint8_t *m
  *                BADTIME), or an unsigned first message, or 100 unsigned in
  *                a row; err (TSIG_ERR_SIZE, may be NULL) says which;
  *   ERR_RANGE    signed outside the fudge (BADTIME). */
-int tsig_verify_response(struct tsig_ctx *ctx, const uint8_t *msg, size_t len,
-	uint16_t *tsig_error, char *err);
+int tsig_verify_response(
+	struct tsig_ctx *ctx, const uint8_t *msg, size_t len, uint16_t *tsig_error, char *err);
 /* Client, after the last message: 0 when it was signed, else ERR_CRYPTO. */
 int tsig_verify_end(const struct tsig_ctx *ctx);
 
