@@ -22,6 +22,7 @@
 #include "src/daemon/tsigstore.h"
 
 struct dnssrv;
+struct notify;
 struct api;
 struct dzone;
 
@@ -54,6 +55,7 @@ struct daemon {
 	struct tsigstore tsig; /* the TSIG keys (tsig-store-path) */
 
 	struct dnssrv *publish_srv, *loaded_srv, *signed_srv;
+	struct notify *notify; /* NOTIFY out */
 	struct api *api;
 
 	struct daemon_stats stats;

@@ -16,6 +16,7 @@
 #include "src/daemon/keys.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/review.h"
+#include "src/daemon/servers.h"
 #include "src/daemon/source.h"
 #include "src/daemon/store.h"
 
@@ -157,6 +158,7 @@ void dzone_free(struct dzone *z)
 {
 	review_cancel(z);
 	source_xfr_free(z);
+	servers_notify_cancel(z);
 	struct zone **vs[] = {&z->loaded, &z->published, &z->up_loaded, &z->up_signed};
 	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
 		if (*vs[i])

@@ -24,6 +24,7 @@
 #include "src/daemon/pipeline.h"
 #include "src/daemon/store.h"
 #include "src/daemon/review.h"
+#include "src/daemon/servers.h"
 #include "src/daemon/source.h"
 
 static double secs_since(uint64_t start_ns)
@@ -508,6 +509,7 @@ void pipeline_publish(struct dzone *z, uint64_t gen, bool is_diff)
 	}
 	free(gone.v);
 	store_write_zone_file(z);
+	servers_notify(z);
 	pipeline_schedule_refresh(z);
 	dzone_kick(z);
 }

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "lib/conf/peeraddr.h"
 #include "lib/dns/acl.h"
 #include "lib/dns/dnsmsg.h"
 #include "lib/util/err.h"
@@ -210,7 +211,11 @@ int servers_start(struct daemon *d)
 		.lookup = lookup_published, .ixfr = ixfr_published, .notify = on_notify};
 	const struct dnssrv_opts loaded = {.lookup = lookup_loaded, .ixfr = ixfr_loaded};
 	const struct dnssrv_opts sig = {.lookup = lookup_signed, .ixfr = ixfr_signed};
-	int rc = start_one(d, "publication", &d->cfg.servers, &pub, &d->publish_srv);
+	int rc = notify_new(d->loop, NULL, &d->notify);
+	if (rc < 0)
+		log_critical("cannot start the NOTIFY sender: %s", err_str(rc));
+	if (rc == 0)
+		rc = start_one(d, "publication", &d->cfg.servers, &pub, &d->publish_srv);
 	if (rc == 0)
 		rc = start_one(
 			d, "loaded review", &d->cfg.loader_review_servers, &loaded, &d->loaded_srv);
@@ -225,5 +230,63 @@ void servers_stop(struct daemon *d)
 	dnssrv_stop(d->publish_srv);
 	dnssrv_stop(d->loaded_srv);
 	dnssrv_stop(d->signed_srv);
+	notify_free(d->notify);
 	d->publish_srv = d->loaded_srv = d->signed_srv = NULL;
+	d->notify = NULL;
+}
+
+/* NOTIFY out --------------------------------------------------------------- */
+
+/* One send-notify-to entry as a target; false (logged) when it cannot be. */
+static bool notify_target(struct dzone *z, const struct policy_peer *p, struct notify_target *t)
+{
+	const char *why = NULL;
+	socklen_t len;
+	if (peeraddr_parse(p->addr, 53, &t->addr, &len, &why) < 0) {
+		log_error("zone %s: send-notify-to %s: %s", z->name, p->addr, why);
+		return false;
+	}
+	t->key = NULL;
+	if (p->tsig_key && !(t->key = tsigstore_find(&z->d->tsig, p->tsig_key))) {
+		log_error("zone %s: send-notify-to %s: no TSIG key named %s", z->name, p->addr,
+			p->tsig_key);
+		return false;
+	}
+	return true;
+}
+
+void servers_notify(struct dzone *z)
+{
+	const struct dpolicy *dp = daemon_policy(z->d, z->policy);
+	if (!z->d->notify || !dp || !z->published || dp->p.send_notify_to.n == 0)
+		return;
+	const struct policy_peers *ps = &dp->p.send_notify_to;
+	struct notify_target *t = calloc(ps->n, sizeof(*t));
+	size_t n = 0;
+	for (size_t i = 0; t && i < ps->n; i++)
+		n += notify_target(z, &ps->v[i], &t[n]);
+	int rc = t ? notify_send(z->d->notify, z->published, t, n) : ERR_NOMEM;
+	if (rc < 0)
+		log_error("zone %s: NOTIFY: %s", z->name, err_str(rc));
+	free(t);
+}
+
+void servers_notify_cancel(struct dzone *z)
+{
+	if (z->d->notify)
+		notify_cancel(z->d->notify, z->apex);
+}
+
+json_t *servers_notify_json(const struct dzone *z)
+{
+	struct notify_status st[64];
+	static const char *const states[] = {"sending", "acknowledged", "failed"};
+	size_t n = z->d->notify ? notify_status(z->d->notify, z->apex, st, 64) : 0;
+	json_t *a = json_array();
+	for (size_t i = 0; i < n && i < 64; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:s, s:s}", "target",
+						 st[i].target, "serial", (json_int_t)st[i].serial,
+						 "tries", (json_int_t)st[i].tries, "state",
+						 states[st[i].state], "result", st[i].result));
+	return a;
 }

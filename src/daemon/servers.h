@@ -8,12 +8,24 @@
 #ifndef CASCADE_DAEMON_SERVERS_H
 #define CASCADE_DAEMON_SERVERS_H
 
+#include <jansson.h>
+
 #include "src/daemon/daemon.h"
+#include "src/daemon/dzone.h"
 
 /* Starts the servers whose config names sockets; 0, or the error of the
  * first that cannot start (logged). */
 int servers_start(struct daemon *d);
-/* Stops them (dnssrv_stop: the loop must run on to free them). */
+/* Stops them and the NOTIFY sender (the loop must run on to free them). */
 void servers_stop(struct daemon *d);
+
+/* NOTIFY out (RFC 1996, src/publish/notify.h): tells the zone's
+ * send-notify-to targets of its published version, each retried until it
+ * answers. A target whose TSIG key is missing is skipped, and logged. */
+void servers_notify(struct dzone *z);
+/* Forgets the zone's NOTIFYs (zone removal). */
+void servers_notify_cancel(struct dzone *z);
+/* The zone's NOTIFY targets and how each went, for its status. */
+json_t *servers_notify_json(const struct dzone *z);
 
 #endif

@@ -9,6 +9,7 @@
 #include "lib/util/buf.h"
 #include "src/daemon/policies.h"
 #include "src/daemon/status.h"
+#include "src/daemon/servers.h"
 #include "src/daemon/source.h"
 #include "src/daemon/store.h"
 #include "src/publish/dnssrv.h"
@@ -94,7 +95,7 @@ json_t *status_zone_json(const struct dzone *z)
 			  (json_int_t)z->published_at, "loaded_serial", serial_or_null(z->loaded))
 		: json_null();
 	return json_pack("{s:s, s:s?, s:o, s:s, s:b, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, "
-			 "s:b, s:b, s:f, s:f, s:I, s:o, s:o}",
+			 "s:b, s:b, s:f, s:f, s:I, s:o, s:o, s:o}",
 		"name", z->name, "policy", z->policy, "source", src, "state",
 		dzone_state_name(z->state), "maintenance", z->maintenance, "halt_reason",
 		z->halt_reason, "last_error", z->last_error, "published", pub,
@@ -105,7 +106,7 @@ json_t *status_zone_json(const struct dzone *z)
 		"pending_load", z->pending_load, "pending_resign", z->pending_resign,
 		"last_load_seconds", z->last_load_secs, "last_sign_seconds", z->last_sign_secs,
 		"signatures_expire_after", (json_int_t)(z->has_prev ? z->prev_earliest : 0), "keys",
-		keys_json(z), "primary", source_xfr_json(z));
+		keys_json(z), "primary", source_xfr_json(z), "notify", servers_notify_json(z));
 }
 
 json_t *status_history_json(const struct dzone *z)

@@ -41,6 +41,7 @@ struct sock {
 
 struct message {
 	size_t len;
+	int64_t at; /* when it came: TSIG checks its time against this (RFC 8945 §5.2.3) */
 	uint8_t data[];
 };
 
@@ -266,6 +267,7 @@ static void on_soa_answer(struct xfrin_refresh *r, const uint8_t *msg, size_t le
 	if (r->has_key) {
 		uint16_t terr = 0;
 		char te[TSIG_ERR_SIZE] = "";
+		r->tsig.now = (uint64_t)clock_now(r->o.clock);
 		int rc = tsig_verify_response(&r->tsig, msg, len, &terr, te);
 		/* an unsigned error answer is reported by its rcode */
 		if (rc < 0 && (terr || len < 4 || (msg[3] & 15) == 0)) {
@@ -448,6 +450,7 @@ static bool take_message(struct xfrin_refresh *r, const uint8_t *msg, size_t len
 		return true;
 	}
 	m->len = len;
+	m->at = clock_now(r->o.clock);
 	memcpy(m->data, msg, len);
 	r->msgs[r->nmsgs++] = m;
 	if (xfrin_feed(&r->scan, msg, len) < 0 || xfrin_done(&r->scan)) {
@@ -568,6 +571,7 @@ static int job_message(struct xfrin_refresh *r, struct job *j, size_t i)
 	if (r->has_key) {
 		uint16_t terr = 0;
 		char te[TSIG_ERR_SIZE] = "", t[TSIG_ERR_SIZE + 16];
+		r->tsig.now = (uint64_t)m->at;
 		int rc = tsig_verify_response(&r->tsig, m->data, m->len, &terr, te);
 		/* an unsigned error answer is reported by its rcode */
 		if (rc < 0 && (terr || m->len < 4 || (m->data[3] & 15) == 0)) {
@@ -718,8 +722,10 @@ static void start_xfr(struct xfrin_refresh *r, uint16_t qtype)
 		fail(r, "%s", err_str(rc));
 		return;
 	}
-	r->net_started = uv_now(r->loop);
-	uv_timer_start(&r->total_timer, on_total, r->total_left, 0);
+	if (!uv_is_active((uv_handle_t *)&r->total_timer)) { /* back from the thread pool */
+		r->net_started = uv_now(r->loop);
+		uv_timer_start(&r->total_timer, on_total, r->total_left, 0);
+	}
 	tcp_open(r);
 }
 

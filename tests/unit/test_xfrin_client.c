@@ -408,6 +408,155 @@ static void test_tsig(void **state)
 	assert_string_equal(o.error, "the AXFR failed: transfer exceeds 100 octets (limit)");
 }
 
+/* ------------------------------------------- ldns-testns, scripted */
+
+#define TESTNS "/usr/bin/ldns-testns"
+
+/* A canned entry: the answer to qtype for zone, records in presentation
+ * form (one a line). */
+static void testns_entry(
+	struct buf *t, const char *zone, const char *qtype, const char *rcode, const char *answer)
+{
+	buf_printf(t,
+		"ENTRY_BEGIN\nMATCH opcode qtype qname\nADJUST copy_id\nREPLY QR AA %s\n"
+		"SECTION QUESTION\n%s. IN %s\nSECTION ANSWER\n%sENTRY_END\n\n",
+		rcode, zone, qtype, answer);
+}
+
+static void testns_soa(char *out, size_t size, const char *zone, unsigned serial)
+{
+	snprintf(out, size, "%s. 300 IN SOA ns1.%s. h.%s. %u 60 30 3600 60\n", zone, zone, zone,
+		serial);
+}
+
+/* Each zone answers SOA with serial 7 and AXFR with its whole version 7;
+ * IXFR differs: NOTIMPL, a lone SOA, differences that do not fit ours, and
+ * a zone whose AXFR stops before the closing SOA. */
+static void testns_data(const char *path)
+{
+	static const char *const zones[] = {
+		"notimp.test", "lone.test", "broken.test", "short.test"};
+	struct buf t;
+	buf_init(&t, 0);
+	for (size_t i = 0; i < 4; i++) {
+		const char *z = zones[i];
+		char s7[256], s1[256], body[512], full[1024];
+		testns_soa(s7, sizeof(s7), z, 7);
+		testns_soa(s1, sizeof(s1), z, 1);
+		snprintf(body, sizeof(body), "%s. 300 IN NS ns1.%s.\nns1.%s. 300 IN A 127.0.0.1\n",
+			z, z, z);
+		snprintf(full, sizeof(full), "%s%s%s", s7, body, i == 3 ? "" : s7);
+		testns_entry(&t, z, "SOA", "NOERROR", s7);
+		testns_entry(&t, z, "AXFR", "NOERROR", full);
+		if (i == 0) {
+			testns_entry(&t, z, "IXFR", "NOTIMPL", "");
+		} else if (i == 1 || i == 3) {
+			testns_entry(&t, z, "IXFR", "NOERROR", s7);
+		} else {
+			char ixfr[2048];
+			snprintf(ixfr, sizeof(ixfr), "%s%sgone.%s. 300 IN A 192.0.2.1\n%s%s", s7,
+				s1, z, s7, s7);
+			testns_entry(&t, z, "IXFR", "NOERROR", ixfr);
+		}
+	}
+	write_file(path, buf_cstr(&t));
+	buf_deinit(&t);
+}
+
+static bool tcp_up(uint16_t port)
+{
+	int t = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool up = connect(t, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(t);
+	return up;
+}
+
+static struct zone *base_of(const char *zone)
+{
+	char text[512], origin[64];
+	snprintf(text, sizeof(text),
+		"@ 300 SOA ns1 h 1 60 30 3600 60\n@ 300 NS ns1\nns1 300 A 127.0.0.1\n");
+	snprintf(origin, sizeof(origin), "%s.", zone);
+	struct zone_msgs m;
+	zone_msgs_init(&m);
+	struct zone_read_opts ro = {.origin = origin};
+	struct zone *z;
+	assert_int_equal(zone_read_mem(text, strlen(text), "base", &ro, &m, &z), 0);
+	zone_msgs_deinit(&m);
+	return z;
+}
+
+static struct outcome testns_refresh(uint16_t port, const char *zone)
+{
+	struct zone *base = base_of(zone);
+	struct xfrin_refresh_opts o = opts_for(port, base->apex, base);
+	struct outcome out = run_refresh(o);
+	zone_unref(base);
+	return out;
+}
+
+static void test_fallbacks(void **state)
+{
+	(void)state;
+	if (access(TESTNS, X_OK) != 0)
+		skip();
+	char dir[] = "/tmp/xfrin-testns.XXXXXX", path[64], port_s[8];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/data", dir);
+	testns_data(path);
+	uint16_t port = free_port();
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	char *argv[] = {TESTNS, "-p", port_s, path, NULL};
+	int fd = open("/dev/null", O_WRONLY);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, TESTNS, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd);
+	for (int i = 0; i < 100 && !tcp_up(port); i++)
+		sleep_ms(50);
+
+	struct outcome o = testns_refresh(port, "notimp.test");
+	assert_int_equal(o.status, XFRIN_REFRESH_NEW_VERSION);
+	assert_true(o.fell_back);
+	assert_int_equal(o.kind, XFRIN_KIND_AXFR);
+	assert_string_equal(o.fallback, "message 1: the primary answered NOTIMP");
+	assert_int_equal(o.zone->serial, 7);
+	zone_unref(o.zone);
+
+	o = testns_refresh(port, "lone.test");
+	assert_int_equal(o.status, XFRIN_REFRESH_NEW_VERSION);
+	assert_true(o.fell_back);
+	assert_string_equal(o.fallback,
+		"the IXFR was answered with a lone SOA of serial 7, newer than ours (1)");
+	zone_unref(o.zone);
+
+	o = testns_refresh(port, "broken.test");
+	assert_int_equal(o.status, XFRIN_REFRESH_NEW_VERSION);
+	assert_true(o.fell_back);
+	assert_non_null(strstr(o.fallback,
+		"IXFR: difference sequence from 1 to 7 does not apply: "
+		"gone.broken.test. A: "));
+	zone_unref(o.zone);
+
+	o = testns_refresh(port, "short.test");
+	assert_int_equal(o.status, XFRIN_REFRESH_FAILED);
+	assert_true(o.fell_back);
+	assert_string_equal(o.error,
+		"the AXFR failed: the stream ended early: no closing SOA after "
+		"1 message and 3 records");
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ------------------------------------------------------ without knotd */
 
 /* A UDP socket that reads and never answers. */
@@ -526,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_axfr_ixfr_up_to_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ixfr_axfr_style, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tsig, setup, teardown),
+		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_bad_opts),
