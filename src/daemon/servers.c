@@ -284,9 +284,9 @@ json_t *servers_notify_json(const struct dzone *z)
 	size_t n = z->d->notify ? notify_status(z->d->notify, z->apex, st, 64) : 0;
 	json_t *a = json_array();
 	for (size_t i = 0; i < n && i < 64; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:s, s:s}", "target",
-						 st[i].target, "serial", (json_int_t)st[i].serial,
-						 "tries", (json_int_t)st[i].tries, "state",
-						 states[st[i].state], "result", st[i].result));
+		json_array_append_new(a,
+			json_pack("{s:s, s:I, s:I, s:s, s:s}", "target", st[i].target, "serial",
+				(json_int_t)st[i].serial, "tries", (json_int_t)st[i].tries, "state",
+				states[st[i].state], "result", st[i].result));
 	return a;
 }
