@@ -43,6 +43,9 @@ int policy_init_defaults(struct policy *p, const char *name)
 		return ERR_NOMEM;
 	review_defaults(&p->loader_review);
 	review_defaults(&p->signer_review);
+	p->xfr_max_octets = LIMIT_XFR_OCTETS;
+	p->xfr_max_messages = LIMIT_XFR_MESSAGES;
+	p->xfr_timeout = 15 * 60;
 	p->ksk_validity = 365 * DAY;
 	p->zsk_validity = 30 * DAY;
 	p->csk_validity = 365 * DAY;
@@ -566,12 +569,29 @@ static int check_all_timing(
 	return rc ? rc : check_timing(c, &cds, &p->cds_timing, &s, p->refresh_interval);
 }
 
+/* [loader] transfer caps: a transfer from a primary that passes one fails
+ * with an error naming it (src/load/xfrin.h). */
+static int read_xfr_limits(struct conf_ctx *c, const struct conf_table *t, struct policy *p)
+{
+	int64_t octets = (int64_t)p->xfr_max_octets, msgs = (int64_t)p->xfr_max_messages;
+	int rc = conf_int(c, t, "max-transfer-size", 512, INT64_MAX, &octets);
+	rc = rc ? rc : conf_int(c, t, "max-transfer-messages", 1, INT64_MAX, &msgs);
+	rc = rc ? rc : conf_span(c, t, "transfer-timeout", false, &p->xfr_timeout);
+	if (rc == 0 && (p->xfr_timeout < 1 || p->xfr_timeout > 86400))
+		return conf_fail(c, conf_pos(t, "transfer-timeout"), t, "transfer-timeout",
+			"must be from 1 second to 1 day");
+	p->xfr_max_octets = (uint64_t)octets;
+	p->xfr_max_messages = (uint64_t)msgs;
+	return rc;
+}
+
 int policy_parse(struct policy *p, const char *text, size_t len, const char *fname,
 	const struct policy_env *env, struct buf *warnings, char *err)
 {
 	static const char *const keys[] = {
 		"version", "loader", "key-manager", "signer", "server", NULL};
-	static const char *const loader_keys[] = {"review", NULL};
+	static const char *const loader_keys[] = {
+		"review", "max-transfer-size", "max-transfer-messages", "transfer-timeout", NULL};
 	struct conf_ctx c = {
 		.fname = fname, .err = err, .err_size = POLICY_ERR_SIZE, .warnings = warnings};
 	struct toml_value *doc = NULL;
@@ -583,6 +603,7 @@ int policy_parse(struct policy *p, const char *text, size_t len, const char *fna
 	rc = rc ? rc : conf_sub(&c, &root, "loader", &loader);
 	rc = rc ? rc : conf_check_keys(&c, &loader, loader_keys);
 	rc = rc ? rc : read_review(&c, &loader, &p->loader_review);
+	rc = rc ? rc : read_xfr_limits(&c, &loader, p);
 	rc = rc ? rc : read_key_manager(&c, &root, env, p);
 	rc = rc ? rc : read_signer(&c, &root, p);
 	rc = rc ? rc : read_outbound(&c, &root, env, p);
@@ -662,6 +683,8 @@ static bool timing_eq(const struct policy_sig_timing *a, const struct policy_sig
 bool policy_equal(const struct policy *a, const struct policy *b)
 {
 	return review_eq(&a->loader_review, &b->loader_review) &&
+		a->xfr_max_octets == b->xfr_max_octets &&
+		a->xfr_max_messages == b->xfr_max_messages && a->xfr_timeout == b->xfr_timeout &&
 		a->ksk_validity == b->ksk_validity && a->zsk_validity == b->zsk_validity &&
 		a->csk_validity == b->csk_validity && auto_eq(&a->ksk_auto, &b->ksk_auto) &&
 		auto_eq(&a->zsk_auto, &b->zsk_auto) && auto_eq(&a->csk_auto, &b->csk_auto) &&
@@ -878,6 +901,9 @@ int policy_format(const struct policy *p, struct buf *out)
 	char q[CONF_QUOTE_MAX + 16];
 	conf_quote(p->name ? p->name : "", p->name ? strlen(p->name) : 0, q, sizeof(q));
 	put(&f, "# Policy %s: every setting, defaults included.\nversion = \"v1\"\n", q);
+	put(&f, "\n[loader]\nmax-transfer-size = %llu\nmax-transfer-messages = %llu\n",
+		(unsigned long long)p->xfr_max_octets, (unsigned long long)p->xfr_max_messages);
+	put_span(&f, "", "transfer-timeout", p->xfr_timeout);
 	put_review(&f, "loader.review", &p->loader_review);
 	put_key_manager(&f, p);
 	put_signer(&f, p);

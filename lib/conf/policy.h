@@ -93,6 +93,10 @@ struct policy {
 	char *name; /* the file stem */
 
 	struct policy_review loader_review; /* [loader.review] */
+	/* [loader], beyond Cascade: caps on one zone transfer from a primary */
+	uint64_t xfr_max_octets;   /* max-transfer-size, octets (LIMIT_XFR_OCTETS) */
+	uint64_t xfr_max_messages; /* max-transfer-messages (LIMIT_XFR_MESSAGES) */
+	int64_t xfr_timeout;	   /* transfer-timeout, seconds of network time ("15m") */
 
 	/* [key-manager] */
 	int64_t ksk_validity, zsk_validity, csk_validity; /* 365d, 30d, 365d; TIMESPAN_FOREVER */

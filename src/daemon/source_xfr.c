@@ -246,6 +246,12 @@ void source_xfr_start(struct dzone *z)
 		.cb = refreshed,
 		.ctx = x,
 	};
+	const struct dpolicy *dp = daemon_policy(z->d, z->policy);
+	if (dp) {
+		o.limits.octets = dp->p.xfr_max_octets;
+		o.limits.messages = dp->p.xfr_max_messages;
+		o.total_ms = (unsigned)dp->p.xfr_timeout * 1000u;
+	}
 	x->force_axfr = false;
 	char text[512];
 	if (!source_key(z, x, &o.key)) {

@@ -184,6 +184,10 @@ static void test_defaults(void **state)
 
 static const char every_key[] =
 	"version = \"v1\"\n"
+	"[loader]\n"
+	"max-transfer-size = 1000000\n"
+	"max-transfer-messages = 300\n"
+	"transfer-timeout = \"90s\"\n"
 	"[loader.review]\n"
 	"mode = \"script\"\n"
 	"hook = \"/bin/check unsigned\"\n"
@@ -252,6 +256,9 @@ static void test_every_key(void **state)
 	parse_ok(every_key, &p, &w);
 	assert_int_equal(hsm_calls, 1);
 	assert_int_equal(p.loader_review.mode, POLICY_REVIEW_SCRIPT);
+	assert_int_equal(p.xfr_max_octets, 1000000);
+	assert_int_equal(p.xfr_max_messages, 300);
+	assert_int_equal(p.xfr_timeout, 90);
 	assert_string_equal(p.loader_review.hook, "/bin/check unsigned");
 	assert_int_equal(p.loader_review.on_reject, POLICY_REJECT_HALT);
 	assert_int_equal(p.loader_review.hook_timeout, 90);
@@ -302,9 +309,9 @@ static void test_every_key(void **state)
 	assert_string_equal(p.zone_file, "/var/lib/cascade/signed/{zone}.zone");
 	/* iterations and salt are accepted with RFC 9276's advice */
 	assert_string_equal(buf_cstr(&w),
-		"p.toml:49:14: key 'signer.denial.iterations': extra iterations add cost, not "
+		"p.toml:53:14: key 'signer.denial.iterations': extra iterations add cost, not "
 		"safety; 0 is recommended (RFC 9276 §3.1)\n"
-		"p.toml:50:8: key 'signer.denial.salt': a salt adds nothing against zone walking; "
+		"p.toml:54:8: key 'signer.denial.salt': a salt adds nothing against zone walking; "
 		"\"-\" is recommended (RFC 9276 §3.1)\n");
 	round_trip(&p);
 	buf_deinit(&w);
@@ -598,6 +605,13 @@ static const struct {
 	{"[server.outbound]\nprovide-xfr-to = [\"192.0.2/24\"]\n", ERR_INVAL,
 		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2/24\": not an "
 		"IPv4 prefix"},
+	{"[loader]\nmax-transfer-size = 100\n", ERR_INVAL,
+		"p.toml:3:21: key 'loader.max-transfer-size': 100 is out of range (512 to "
+		"9223372036854775807)"},
+	{"[loader]\ntransfer-timeout = \"2d\"\n", ERR_INVAL,
+		"p.toml:3:20: key 'loader.transfer-timeout': must be from 1 second to 1 day"},
+	{"[loader]\nmax-transfer-octets = 1\n", ERR_INVAL,
+		"p.toml:3:1: unknown key 'loader.max-transfer-octets'"},
 	{"[key-manager]\npublication-nameservers = [\"192.0.2.1^k3\"]\n", ERR_INVAL,
 		"p.toml:3:28: key 'key-manager.publication-nameservers': no TSIG key named "
 		"\"k3\""},
@@ -796,6 +810,9 @@ static void test_equal(void **state)
 	CHANGE(loader_review.hook, NULL);
 	CHANGE(loader_review.on_reject, POLICY_REJECT_DISCARD);
 	CHANGE(loader_review.hook_timeout, 91);
+	CHANGE(xfr_max_octets, 512);
+	CHANGE(xfr_max_messages, 1);
+	CHANGE(xfr_timeout, 1);
 	CHANGE(ksk_validity, 1);
 	CHANGE(zsk_validity, 1);
 	CHANGE(csk_validity, 1);
