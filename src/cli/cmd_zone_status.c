@@ -130,6 +130,56 @@ static void print_keys(const json_t *keys)
 	}
 }
 
+static long long num(const json_t *j, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(j, key));
+}
+
+/* A zone from a primary: its timers, last contact, expiry and transfers. */
+static void print_primary(const json_t *p)
+{
+	if (!json_is_object(p))
+		return;
+	const json_t *t = json_object_get(p, "soa_timers"), *n = json_object_get(p, "transfers");
+	printf("primary: %s", str(p, "primary"));
+	if (json_is_object(t))
+		printf(", SOA refresh %llds, retry %llds, expire %llds", num(t, "refresh"),
+			num(t, "retry"), num(t, "expire"));
+	if (num(p, "last_ok"))
+		print_time(", last reached ", num(p, "last_ok"));
+	else
+		printf(", not reached yet");
+	if (num(p, "next_refresh"))
+		print_time(", next refresh ", num(p, "next_refresh"));
+	printf("\n");
+	if (json_is_object(n))
+		printf("  transfers: %lld AXFR, %lld IXFR, %lld up to date, %lld failed; %lld "
+		       "NOTIFY received\n",
+			num(n, "axfr"), num(n, "ixfr"), num(n, "up_to_date"), num(n, "failed"),
+			num(p, "notifies"));
+	if (json_is_true(json_object_get(p, "expired")))
+		printf("WARNING: the primary has not been reached for longer than its SOA "
+		       "EXPIRE; the last good version stays signed and published.\n");
+}
+
+/* Who may transfer the zone, and the NOTIFYs sent for it. */
+static void print_outbound(const json_t *z)
+{
+	const json_t *acl = json_object_get(z, "provide_xfr_to");
+	printf("transfers allowed to: ");
+	if (json_array_size(acl) == 0)
+		printf("anyone (provide-xfr-to is empty)\n");
+	else {
+		print_list(acl);
+		printf("\n");
+	}
+	size_t i;
+	const json_t *v;
+	json_array_foreach(json_object_get(z, "notify"), i, v)
+		printf("NOTIFY %s: serial %lld, %s (%lld %s)\n", str(v, "target"), num(v, "serial"),
+			str(v, "result"), num(v, "tries"), num(v, "tries") == 1 ? "try" : "tries");
+}
+
 static void print_zone(const struct client *c, const json_t *z, const char *name, bool detailed)
 {
 	const json_t *src = json_object_get(z, "source");
@@ -137,6 +187,7 @@ static void print_zone(const struct client *c, const json_t *z, const char *name
 		str(z, "policy"), str(src, "type"), *str(src, "path") ? " " : "", str(src, "path"),
 		*str(src, "addr") ? " " : "", str(src, "addr"),
 		*str(src, "tsig_key") ? ", TSIG key " : "", str(src, "tsig_key"));
+	print_primary(json_object_get(z, "primary"));
 	printf("review:  unsigned %s, signed %s\n",
 		str(json_object_get(z, "unsigned_review"), "mode"),
 		str(json_object_get(z, "signed_review"), "mode"));
@@ -167,6 +218,7 @@ static void print_zone(const struct client *c, const json_t *z, const char *name
 		print_list(json_object_get(z, "publish_addrs"));
 		printf("\n");
 	}
+	print_outbound(z);
 	if (*str(z, "last_error"))
 		printf("Last error: %s\n  (see 'cascade zone history %s')\n", str(z, "last_error"),
 			name);

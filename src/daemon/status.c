@@ -86,6 +86,21 @@ static json_t *review_json(struct daemon *d, const char *policy, bool is_signed)
 		addrs_json(is_signed ? d->signed_srv : d->loaded_srv));
 }
 
+/* provide-xfr-to as written ("PREFIX[^KEY]"); empty: anyone may transfer. */
+static json_t *xfr_acl_json(const struct dzone *z)
+{
+	const struct dpolicy *dp = daemon_policy(z->d, z->policy);
+	json_t *a = json_array();
+	for (size_t i = 0; dp && i < dp->p.provide_xfr_to.n; i++) {
+		const struct policy_peer *p = &dp->p.provide_xfr_to.v[i];
+		char text[600];
+		snprintf(text, sizeof(text), "%s%s%s", p->addr, p->tsig_key ? "^" : "",
+			p->tsig_key ? p->tsig_key : "");
+		json_array_append_new(a, json_string(text));
+	}
+	return a;
+}
+
 json_t *status_zone_json(const struct dzone *z)
 {
 	json_t *src = source_json(z);
@@ -95,7 +110,7 @@ json_t *status_zone_json(const struct dzone *z)
 			  (json_int_t)z->published_at, "loaded_serial", serial_or_null(z->loaded))
 		: json_null();
 	return json_pack("{s:s, s:s?, s:o, s:s, s:b, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, "
-			 "s:b, s:b, s:f, s:f, s:I, s:o, s:o, s:o}",
+			 "s:b, s:b, s:f, s:f, s:I, s:o, s:o, s:o, s:o}",
 		"name", z->name, "policy", z->policy, "source", src, "state",
 		dzone_state_name(z->state), "maintenance", z->maintenance, "halt_reason",
 		z->halt_reason, "last_error", z->last_error, "published", pub,
@@ -106,7 +121,8 @@ json_t *status_zone_json(const struct dzone *z)
 		"pending_load", z->pending_load, "pending_resign", z->pending_resign,
 		"last_load_seconds", z->last_load_secs, "last_sign_seconds", z->last_sign_secs,
 		"signatures_expire_after", (json_int_t)(z->has_prev ? z->prev_earliest : 0), "keys",
-		keys_json(z), "primary", source_xfr_json(z), "notify", servers_notify_json(z));
+		keys_json(z), "primary", source_xfr_json(z), "notify", servers_notify_json(z),
+		"provide_xfr_to", xfr_acl_json(z));
 }
 
 json_t *status_history_json(const struct dzone *z)
