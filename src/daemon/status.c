@@ -193,6 +193,15 @@ static double v_serial(const struct dzone *z)
 	return z->published ? (double)z->published->serial : 0;
 }
 
+static double v_expired(const struct dzone *z)
+{
+	return source_xfr_expired(z) ? 1 : 0;
+}
+static double v_last_ok(const struct dzone *z)
+{
+	return (double)source_xfr_last_ok(z);
+}
+
 char *status_metrics(struct daemon *d)
 {
 	struct buf b;
@@ -219,6 +228,12 @@ char *status_metrics(struct daemon *d)
 		v_published_rrs, true);
 	zone_gauge(&b, d, "zone_published_serial", "SOA serial of the published version.", v_serial,
 		true);
+	zone_gauge(&b, d, "zone_primary_expired",
+		"1 when the zone's primary has not been reached for longer than its SOA EXPIRE.",
+		v_expired, true);
+	zone_gauge(&b, d, "zone_primary_last_reached_timestamp_seconds",
+		"When a refresh last reached the zone's primary (0: never, or no primary).",
+		v_last_ok, true);
 	buf_printf(&b,
 		"# HELP cascade_signatures_made_total Signatures made since the daemon "
 		"started.\n# TYPE cascade_signatures_made_total counter\n"

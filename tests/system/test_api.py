@@ -621,6 +621,8 @@ def test_metrics(d):
     assert int(samples[("cascade_zone_published_records", zone)]) == st["published"]["records"]
     assert samples[("cascade_zone_loaded_records", zone)] == "5"
     assert float(samples[("cascade_zone_last_sign_duration_seconds", zone)]) > 0
+    # A file zone has no primary to expire.
+    assert samples[("cascade_zone_primary_expired", zone)] == "0"
     assert types["cascade_signatures_made_total"] == "counter"
     assert int(samples[("cascade_signatures_made_total", frozenset())]) > 0
     assert int(samples[("cascade_errors_total", frozenset())]) >= 0
