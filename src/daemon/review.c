@@ -9,6 +9,7 @@
 #include "lib/util/log.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/review.h"
+#include "src/daemon/source.h"
 #include "src/publish/dnssrv.h"
 #include "src/review/hook.h"
 
@@ -134,6 +135,10 @@ static void rejected(struct dzone *z, bool is_signed, bool hard, const char *why
 		dzone_save(z);
 		return;
 	}
+	/* A primary would hand the same version over at every refresh: it
+	 * is skipped until a newer one comes or the operator reloads. */
+	if (z->up_loaded && z->source == DZ_SRC_SERVER)
+		source_xfr_rejected(z, z->up_loaded->serial);
 	dzone_drop_upcoming(z);
 	z->state = DZ_IDLE;
 	dzone_save(z);

@@ -48,8 +48,9 @@ void source_xfr_force_axfr(struct dzone *z);
 /* A NOTIFY from the primary: counted, and a refresh asked for (merged with
  * one pending, RFC 1996 §4.4). */
 void source_xfr_notified(struct dzone *z);
-/* Arms the refresh timer after a restart, from the last known timers. */
-void source_xfr_resume(struct dzone *z);
+/* The version of that serial was rejected in review (discard): refreshes
+ * that bring it again drop it, until a newer one or a forced reload. */
+void source_xfr_rejected(struct dzone *z, uint32_t serial);
 /* Stops the zone's refresh and timer (zone removal, daemon stop). */
 void source_xfr_free(struct dzone *z);
 /* The primary's side for status: timers, last contact, expiry, transfer

@@ -33,6 +33,9 @@ struct dzone_xfr {
 	uv_timer_t timer;
 	struct xfrin_refresh *running;
 	bool force_axfr;
+	bool forced;	   /* the running refresh was forced (zone reload) */
+	bool has_rejected; /* rejected_serial holds a version rejected */
+	uint32_t rejected_serial;
 	bool failing;	      /* the last refresh failed */
 	unsigned first_tries; /* failures before any SOA was known */
 	int64_t last_ok;      /* the last refresh that reached the primary */
@@ -181,7 +184,15 @@ static void refreshed(void *ctx, const struct xfrin_refresh_result *r)
 			dzone_event(z, -1, "The primary %s answers again", z->source_addr);
 		x->expired = false;
 	}
-	if (r->status == XFRIN_REFRESH_NEW_VERSION) {
+	if (r->status == XFRIN_REFRESH_NEW_VERSION && x->has_rejected && !x->forced &&
+		r->zone->serial == x->rejected_serial) {
+		log_info("zone %s: serial %u from %s was rejected in review; waiting for a newer "
+			 "one (or `cascade zone reload`)",
+			z->name, r->zone->serial, z->source_addr);
+		zone_unref(r->zone);
+		pipeline_loaded(z, NULL, NULL);
+	} else if (r->status == XFRIN_REFRESH_NEW_VERSION) {
+		x->has_rejected = false;
 		log_info("zone %s: %s from %s: serial %u, %llu records in %llu messages%s%s",
 			z->name, xfrin_kind_name(r->kind), z->source_addr, r->zone->serial,
 			(unsigned long long)r->rrs, (unsigned long long)r->messages,
@@ -252,6 +263,7 @@ void source_xfr_start(struct dzone *z)
 		o.limits.messages = dp->p.xfr_max_messages;
 		o.total_ms = (unsigned)dp->p.xfr_timeout * 1000u;
 	}
+	x->forced = x->force_axfr;
 	x->force_axfr = false;
 	char text[512];
 	if (!source_key(z, x, &o.key)) {
@@ -284,11 +296,13 @@ void source_xfr_notified(struct dzone *z)
 	dzone_request_load(z);
 }
 
-void source_xfr_resume(struct dzone *z)
+void source_xfr_rejected(struct dzone *z, uint32_t serial)
 {
 	struct dzone_xfr *x = xfr_of(z);
-	if (x && !x->running)
-		schedule(z, x);
+	if (x) {
+		x->has_rejected = true;
+		x->rejected_serial = serial;
+	}
 }
 
 void source_xfr_free(struct dzone *z)
