@@ -362,6 +362,15 @@ static void conn_freed(uv_handle_t *h)
 	srv_release(s);
 }
 
+/* What a transfer sends: "AXFR", "IXFR" from the changes, or "IXFR (whole
+ * zone)" when the changes since the client's serial are not known. */
+static const char *xfr_kind(const struct xfr *t)
+{
+	if (t->x.qtype != QTYPE_IXFR)
+		return "AXFR";
+	return t->diff ? "IXFR" : "IXFR (whole zone)";
+}
+
 static void xfr_log_end(struct conn *c, const char *failure)
 {
 	struct xfr *t = c->xfr;
@@ -371,12 +380,12 @@ static void xfr_log_end(struct conn *c, const char *failure)
 	if (failure)
 		log_warning("%s: %s of %s serial %" PRIu32 " to %s failed after %" PRIu64
 			    " RRs in %" PRIu64 " message%s, %" PRIu64 " ms: %s",
-			c->srv->name, qtype_text(t->x.qtype), zn, t->zone->serial, c->peer,
+			c->srv->name, xfr_kind(t), zn, t->zone->serial, c->peer,
 			t->x.rrs, t->x.msgs, t->x.msgs == 1 ? "" : "s", ms, failure);
 	else
 		log_info("%s: %s of %s serial %" PRIu32 " to %s: %" PRIu64 " RRs in %" PRIu64
 			 " message%s, %" PRIu64 " ms",
-			c->srv->name, qtype_text(t->x.qtype), zn, t->zone->serial, c->peer,
+			c->srv->name, xfr_kind(t), zn, t->zone->serial, c->peer,
 			t->x.rrs, t->x.msgs, t->x.msgs == 1 ? "" : "s", ms);
 }
 
