@@ -580,6 +580,7 @@ int tsig_sign_query(
 		return rc;
 	ctx->key = key;
 	ctx->req_id = get16(msg);
+	ctx->msgs = ctx->unsigned_run = 0;
 	uint8_t mac[TSIG_MAC_MAX];
 	size_t n;
 	rc = mac_init(ctx, key);
