@@ -65,8 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = dnsmsg_parse_query(data, size, &q);
 	if ((rc == 0) != (q.status == DNSMSG_QUERY_OK) || (rc != 0 && !q.problem))
 		__builtin_trap();
+	/* the room a caller keeps for a TSIG RR, from the input */
+	q.reserve = size > 0 ? (uint16_t)(data[0] * 3u) : 0;
+	if (dnsmsg_is_notify(&q) && (q.status != DNSMSG_QUERY_OK || q.opcode != 4))
+		__builtin_trap();
 	for (int tcp = 0; tcp <= 1; tcp++) {
-		for (int zs = DNSMSG_ZONE_UNKNOWN; zs <= DNSMSG_ZONE_READY; zs++) {
+		for (int zs = DNSMSG_ZONE_UNKNOWN; zs <= DNSMSG_ZONE_REFUSED; zs++) {
 			size_t len;
 			enum dnsmsg_reply rep;
 			const struct zone *zz = zs == DNSMSG_ZONE_READY ? z : NULL;

@@ -380,13 +380,13 @@ static void xfr_log_end(struct conn *c, const char *failure)
 	if (failure)
 		log_warning("%s: %s of %s serial %" PRIu32 " to %s failed after %" PRIu64
 			    " RRs in %" PRIu64 " message%s, %" PRIu64 " ms: %s",
-			c->srv->name, xfr_kind(t), zn, t->zone->serial, c->peer,
-			t->x.rrs, t->x.msgs, t->x.msgs == 1 ? "" : "s", ms, failure);
+			c->srv->name, xfr_kind(t), zn, t->zone->serial, c->peer, t->x.rrs,
+			t->x.msgs, t->x.msgs == 1 ? "" : "s", ms, failure);
 	else
 		log_info("%s: %s of %s serial %" PRIu32 " to %s: %" PRIu64 " RRs in %" PRIu64
 			 " message%s, %" PRIu64 " ms",
-			c->srv->name, xfr_kind(t), zn, t->zone->serial, c->peer,
-			t->x.rrs, t->x.msgs, t->x.msgs == 1 ? "" : "s", ms);
+			c->srv->name, xfr_kind(t), zn, t->zone->serial, c->peer, t->x.rrs,
+			t->x.msgs, t->x.msgs == 1 ? "" : "s", ms);
 }
 
 /* Ends the transfer's hold on its version, logging how it went. */
