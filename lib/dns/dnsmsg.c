@@ -52,43 +52,6 @@ static bool skip_name(struct rd *r)
 	}
 }
 
-/* Reads a name at *pos into out (LIMIT_NAME_LEN + 1 octets) following
- * compression pointers, each of which must point before the one before
- * (so the walk ends); *pos moves past the name. Returns its length or 0. */
-static size_t read_name(const uint8_t *p, size_t len, size_t *pos, uint8_t *out)
-{
-	size_t at = *pos, o = 0, lowest = *pos;
-	bool jumped = false;
-	for (;;) {
-		if (at >= len)
-			return 0;
-		uint8_t b = p[at];
-		if ((b & 0xc0) == 0xc0) {
-			if (len - at < 2)
-				return 0;
-			size_t to = (size_t)(b & 0x3f) << 8 | p[at + 1];
-			if (!jumped)
-				*pos = at + 2;
-			jumped = true;
-			if (to >= lowest)
-				return 0;
-			lowest = to;
-			at = to;
-			continue;
-		}
-		if (b & 0xc0 || o + 1u + b > LIMIT_NAME_LEN || len - at < 1u + b)
-			return 0;
-		memcpy(out + o, p + at, 1u + b);
-		o += 1u + b;
-		at += 1u + b;
-		if (b == 0)
-			break;
-	}
-	if (!jumped)
-		*pos = at;
-	return o;
-}
-
 static int parse_question(struct rd *r, struct dnsmsg_query *q)
 {
 	int n = name_wire_len(r->p + r->pos, r->len - r->pos);
@@ -133,7 +96,7 @@ static int parse_tsig(
 {
 	uint8_t alg[LIMIT_NAME_LEN + 1];
 	size_t pos = rdata;
-	size_t al = read_name(r->p, rdata + rdlen, &pos, alg);
+	size_t al = name_unpack(r->p, rdata + rdlen, rdata + rdlen, &pos, alg);
 	if (al == 0 || rdata + rdlen - pos < 10)
 		return bad(q, DNSMSG_QUERY_BAD, "malformed TSIG record", at);
 	q->tsig = true;

@@ -24,6 +24,13 @@
 /* Length of the wire name at w (within max octets), or ERR_SYNTAX if it is
  * malformed (compression pointer, label over 63, over 255 octets, runs past max). */
 int name_wire_len(const uint8_t *w, size_t max);
+/* Reads the name at msg[*pos] (untrusted; a message of len octets) into
+ * out (LIMIT_NAME_LEN + 1 octets) uncompressed, following compression
+ * pointers (RFC 1035 §4.1.4), each of which must point before every one
+ * followed so far, so the walk ends. The name's own octets must end by end
+ * (<= len; the end of its record), those pointed at by len. *pos moves past
+ * the name as stored. Returns its length, or 0 when it is malformed. */
+size_t name_unpack(const uint8_t *msg, size_t len, size_t end, size_t *pos, uint8_t *out);
 /* Number of labels, not counting the root label. w must be valid. */
 int name_labels(const uint8_t *w);
 /* Builds the lookup key of the valid wire name w into key (NAME_KEY_MAX

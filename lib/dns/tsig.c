@@ -283,42 +283,15 @@ static int skip_name(const uint8_t *msg, size_t len, size_t *pos)
 	}
 }
 
-/* Reads the name at *pos into out (LIMIT_NAME_LEN + 1 octets), lower-cased,
- * following compression pointers; each must point before every octet read
- * so far, so the walk ends. *pos moves past the name as stored. Returns its
- * length or ERR_SYNTAX. */
+/* The name at *pos into out, lower-cased (name_unpack); its length or
+ * ERR_SYNTAX. */
 static int read_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t *out)
 {
-	size_t at = *pos, lowest = *pos, o = 0;
-	bool jumped = false;
-	for (;;) {
-		if (at >= len)
-			return ERR_SYNTAX;
-		uint8_t b = msg[at];
-		if ((b & 0xc0) == 0xc0) {
-			if (len - at < 2)
-				return ERR_SYNTAX;
-			size_t to = (size_t)(b & 0x3f) << 8 | msg[at + 1];
-			if (!jumped)
-				*pos = at + 2;
-			jumped = true;
-			if (to >= lowest)
-				return ERR_SYNTAX;
-			lowest = at = to;
-			continue;
-		}
-		if (b & 0xc0 || o + 1u + b > LIMIT_NAME_LEN || len - at < 1u + b)
-			return ERR_SYNTAX;
-		memcpy(out + o, msg + at, 1u + b);
-		o += 1u + b;
-		at += 1u + b;
-		if (b == 0)
-			break;
-	}
-	if (!jumped)
-		*pos = at;
+	size_t n = name_unpack(msg, len, len, pos, out);
+	if (n == 0)
+		return ERR_SYNTAX;
 	name_lower(out);
-	return (int)o;
+	return (int)n;
 }
 
 int tsig_find(const uint8_t *msg, size_t len, size_t *at)

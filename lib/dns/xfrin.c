@@ -165,7 +165,7 @@ static int check_question(const uint8_t *msg, size_t len, size_t *pos, const uin
 		return ERR_SYNTAX;
 	}
 	uint8_t name[LIMIT_NAME_LEN + 1];
-	if (!xfrin_read_name(msg, len, len, pos, name) || len - *pos < 4) {
+	if (!name_unpack(msg, len, len, pos, name) || len - *pos < 4) {
 		snprintf(err, size, "malformed question");
 		return ERR_SYNTAX;
 	}
@@ -187,7 +187,7 @@ static int read_soa(const uint8_t *msg, size_t len, const struct xfrin_rr *rr, c
 {
 	uint8_t owner[LIMIT_NAME_LEN + 1];
 	size_t at = rr->owner_at;
-	if (!xfrin_read_name(msg, len, len, &at, owner)) {
+	if (!name_unpack(msg, len, len, &at, owner)) {
 		snprintf(err, size, "malformed owner name");
 		return ERR_SYNTAX;
 	}
@@ -321,7 +321,7 @@ static int on_data(
 	uint8_t owner[LIMIT_NAME_LEN + 1];
 	size_t p = rr->owner_at;
 	char nt[NAME_TEXT];
-	if (!xfrin_read_name(msg, len, len, &p, owner))
+	if (!name_unpack(msg, len, len, &p, owner))
 		return xfrin_fail(x, ERR_SYNTAX, "message %llu: record %u: malformed owner name",
 			(unsigned long long)at.msg, at.rec);
 	if (!name_is_at_or_below(owner, x->apex))

@@ -30,13 +30,6 @@ struct xfrin_rr {
  * §4.1.4) without following it; false when malformed or past len. */
 bool xfrin_skip_name(const uint8_t *msg, size_t len, size_t *pos);
 
-/* Reads the name at *pos into out (LIMIT_NAME_LEN + 1 octets), following
- * compression pointers, each of which must point before the one before
- * (so the walk ends); the octets in place must end by `end`, what pointers
- * reach lies in msg[0..len). *pos moves past the name. Returns its length,
- * or 0 when malformed. */
-size_t xfrin_read_name(const uint8_t *msg, size_t len, size_t end, size_t *pos, uint8_t *out);
-
 /* Reads the record at *pos (within msg[0..len)) and moves past it;
  * false when it runs past the end or its owner is malformed. */
 bool xfrin_read_rr(const uint8_t *msg, size_t len, size_t *pos, struct xfrin_rr *rr);

@@ -37,42 +37,6 @@ bool xfrin_skip_name(const uint8_t *msg, size_t len, size_t *pos)
 	}
 }
 
-size_t xfrin_read_name(const uint8_t *msg, size_t len, size_t end, size_t *pos, uint8_t *out)
-{
-	size_t at = *pos, o = 0, lowest = *pos, bound = end;
-	bool jumped = false;
-	for (;;) {
-		if (at >= bound)
-			return 0;
-		uint8_t b = msg[at];
-		if ((b & 0xc0) == 0xc0) {
-			if (bound - at < 2)
-				return 0;
-			size_t to = (size_t)(b & 0x3f) << 8 | msg[at + 1];
-			if (!jumped)
-				*pos = at + 2;
-			jumped = true;
-			/* only backwards, each before the last: the walk ends */
-			if (to >= lowest)
-				return 0;
-			lowest = to;
-			at = to;
-			bound = len;
-			continue;
-		}
-		if (b & 0xc0 || o + 1u + b > LIMIT_NAME_LEN || bound - at < 1u + b)
-			return 0;
-		memcpy(out + o, msg + at, 1u + b);
-		o += 1u + b;
-		at += 1u + b;
-		if (b == 0)
-			break;
-	}
-	if (!jumped)
-		*pos = at;
-	return o;
-}
-
 bool xfrin_read_rr(const uint8_t *msg, size_t len, size_t *pos, struct xfrin_rr *rr)
 {
 	size_t at = *pos;
@@ -134,7 +98,7 @@ static int unpack_block(
 		*in += n;
 	} else {
 		uint8_t name[LIMIT_NAME_LEN + 1];
-		size_t nl = xfrin_read_name(msg, len, end, in, name);
+		size_t nl = name_unpack(msg, len, end, in, name);
 		if (!nl)
 			return ERR_SYNTAX;
 		if (XFRIN_RDATA_MAX - *o < nl)
