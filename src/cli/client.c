@@ -185,3 +185,21 @@ void client_print_json(const json_t *j)
 		printf("%s\n", text);
 	free(text);
 }
+
+int client_run(
+	const struct client *c, const char *method, const char *path, json_t *body, json_t **out)
+{
+	json_t *j = NULL;
+	int rc = client_call(c, method, path, body, &j);
+	json_decref(body);
+	*out = NULL;
+	if (rc)
+		return 1;
+	if (c->json) {
+		client_print_json(j);
+		json_decref(j);
+		j = NULL;
+	}
+	*out = j;
+	return 0;
+}

@@ -27,6 +27,11 @@ struct client {
 int client_call(
 	const struct client *c, const char *method, const char *path, json_t *body, json_t **out);
 
+/* client_call for a command: takes body over; under --json the answer is
+ * printed and *out is NULL, else *out holds it. 0, or 1 after an error. */
+int client_run(
+	const struct client *c, const char *method, const char *path, json_t *body, json_t **out);
+
 /* The same for a text answer (/metrics). */
 int client_call_text(const struct client *c, const char *path, char **out);
 

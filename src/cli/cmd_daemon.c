@@ -13,25 +13,6 @@
 #include "src/cli/cli.h"
 #include "src/cli/client.h"
 
-/* Runs one call and prints the JSON answer under --json; 0 with *out
- * (NULL under --json, already printed) or 1. */
-static int call(
-	const struct client *c, const char *method, const char *path, json_t *body, json_t **out)
-{
-	json_t *j = NULL;
-	int rc = client_call(c, method, path, body, &j);
-	json_decref(body);
-	if (rc)
-		return 1;
-	if (c->json) {
-		client_print_json(j);
-		json_decref(j);
-		j = NULL;
-	}
-	*out = j;
-	return 0;
-}
-
 /* "/zone/<escaped name><rest>" */
 static char *zone_path(const char *prefix, const char *name, const char *rest)
 {
@@ -48,7 +29,7 @@ static int simple_zone_post(const struct client *c, const char *name, const char
 {
 	char *path = zone_path("/zone/", name, rest);
 	json_t *j = NULL;
-	int rc = path ? call(c, "POST", path, NULL, &j) : 1;
+	int rc = path ? client_run(c, "POST", path, NULL, &j) : 1;
 	free(path);
 	if (rc == 0 && j)
 		printf("%s%s%s\n", before, name, after);
@@ -66,7 +47,7 @@ int cmd_health(const struct client *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	json_t *j = NULL;
-	if (call(c, "GET", "/health", NULL, &j))
+	if (client_run(c, "GET", "/health", NULL, &j))
 		return 1;
 	if (j)
 		printf("Ok\n");
@@ -78,7 +59,7 @@ int cmd_info(const struct client *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	json_t *j = NULL;
-	if (call(c, "GET", "/info", NULL, &j))
+	if (client_run(c, "GET", "/info", NULL, &j))
 		return 1;
 	if (j)
 		printf("Cascade daemon version: %s\n",
@@ -102,7 +83,7 @@ int cmd_status(const struct client *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	json_t *j = NULL;
-	if (call(c, "GET", "/status", NULL, &j))
+	if (client_run(c, "GET", "/status", NULL, &j))
 		return 1;
 	if (!j)
 		return 0;
@@ -198,7 +179,7 @@ static int zone_add(const struct client *c, int argc, char **argv)
 	json_t *body = json_pack("{s:s, s:s, s:o, s:o}", "name", name, "policy", policy, "source",
 		src, "key_imports", imports);
 	json_t *j = NULL;
-	if (call(c, "POST", "/zone/add", body, &j))
+	if (client_run(c, "POST", "/zone/add", body, &j))
 		return 1;
 	if (j)
 		printf("Zone %s scheduled for loading, use 'cascade zone status %s' to see its "
@@ -211,7 +192,7 @@ static int zone_add(const struct client *c, int argc, char **argv)
 static int zone_list(const struct client *c)
 {
 	json_t *j = NULL;
-	if (call(c, "GET", "/zone", NULL, &j))
+	if (client_run(c, "GET", "/zone", NULL, &j))
 		return 1;
 	if (!j)
 		return 0;
@@ -228,7 +209,7 @@ static int zone_history(const struct client *c, const char *name)
 {
 	char *path = zone_path("/zone/", name, "/history");
 	json_t *j = NULL;
-	int rc = path ? call(c, "GET", path, NULL, &j) : 1;
+	int rc = path ? client_run(c, "GET", path, NULL, &j) : 1;
 	free(path);
 	if (rc || !j)
 		return rc;
@@ -281,7 +262,7 @@ static int zone_review(const struct client *c, const char *verb, int argc, char 
 		return usage_error("zone approve|reject --unsigned|--signed ZONE SERIAL");
 	char *path = zone_path("/zone/", pos[0], rest);
 	json_t *j = NULL;
-	int rc = path ? call(c, "POST", path, NULL, &j) : 1;
+	int rc = path ? client_run(c, "POST", path, NULL, &j) : 1;
 	free(path);
 	if (rc == 0 && j)
 		printf("%s %s version %s of zone %s\n",
@@ -350,7 +331,7 @@ int cmd_zone(const struct client *c, int argc, char **argv)
 static int policy_reload(const struct client *c)
 {
 	json_t *j = NULL;
-	if (call(c, "POST", "/policy/reload", NULL, &j))
+	if (client_run(c, "POST", "/policy/reload", NULL, &j))
 		return 1;
 	if (!j)
 		return 0;
@@ -368,7 +349,7 @@ int cmd_policy(const struct client *c, int argc, char **argv)
 {
 	json_t *j = NULL;
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
-		if (call(c, "GET", "/policy", NULL, &j))
+		if (client_run(c, "GET", "/policy", NULL, &j))
 			return 1;
 		if (!j)
 			return 0;
@@ -379,7 +360,7 @@ int cmd_policy(const struct client *c, int argc, char **argv)
 		json_array_foreach(list, i, v) printf("%s\n", json_string_value(v));
 	} else if (argc == 3 && strcmp(argv[1], "show") == 0) {
 		char *path = zone_path("/policy/", argv[2], "");
-		int rc = path ? call(c, "GET", path, NULL, &j) : 1;
+		int rc = path ? client_run(c, "GET", path, NULL, &j) : 1;
 		free(path);
 		if (rc || !j)
 			return rc;
@@ -402,7 +383,8 @@ int cmd_keyset(const struct client *c, int argc, char **argv)
 		return usage_error("keyset ZONE get ds|dnskey|cds");
 	char *path = zone_path("/key/", argv[1], "/get");
 	json_t *j = NULL;
-	int rc = path ? call(c, "POST", path, json_pack("{s:s}", "key_type", argv[3]), &j) : 1;
+	int rc =
+		path ? client_run(c, "POST", path, json_pack("{s:s}", "key_type", argv[3]), &j) : 1;
 	free(path);
 	if (rc || !j)
 		return rc;

@@ -38,24 +38,6 @@ static int usage(void)
 	return 2;
 }
 
-/* Runs one call; under --json the answer is printed and *out is NULL. */
-static int tsig_call(
-	const struct client *c, const char *method, const char *path, json_t *body, json_t **out)
-{
-	json_t *j = NULL;
-	int rc = client_call(c, method, path, body, &j);
-	json_decref(body);
-	if (rc)
-		return 1;
-	if (c->json) {
-		client_print_json(j);
-		json_decref(j);
-		j = NULL;
-	}
-	*out = j;
-	return 0;
-}
-
 /* ------------------------------------------------- BIND key files */
 
 /* A cursor over a named.conf-style text: words, "strings", { } ; with
@@ -229,7 +211,7 @@ static int post_key(const struct client *c, const char *name, const char *alg, c
 {
 	json_t *j = NULL;
 	json_t *body = json_pack("{s:s, s:s, s:s}", "name", name, "alg", alg, "secret", secret);
-	if (!body || tsig_call(c, "POST", "/tsig/add", body, &j))
+	if (!body || client_run(c, "POST", "/tsig/add", body, &j))
 		return 1;
 	if (j)
 		printf("Added TSIG key %s (%s)\n", json_string_value(json_object_get(j, "name")),
@@ -296,7 +278,7 @@ static void print_users(const json_t *info)
 static int tsig_list(const struct client *c)
 {
 	json_t *j = NULL;
-	if (tsig_call(c, "GET", "/tsig", NULL, &j))
+	if (client_run(c, "GET", "/tsig", NULL, &j))
 		return 1;
 	if (!j)
 		return 0;
@@ -331,7 +313,7 @@ static int tsig_remove(const struct client *c, const char *name)
 		path = NULL;
 	free(e);
 	json_t *j = NULL;
-	int rc = path ? tsig_call(c, "POST", path, NULL, &j) : 1;
+	int rc = path ? client_run(c, "POST", path, NULL, &j) : 1;
 	free(path);
 	if (rc == 0 && j)
 		printf("Removed TSIG key %s\n", name);
