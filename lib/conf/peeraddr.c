@@ -110,12 +110,19 @@ uint16_t peeraddr_port(const struct sockaddr_storage *sa)
 	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
 }
 
-void peeraddr_format(const struct sockaddr_storage *sa, char *buf, size_t size)
+void peeraddr_format(const struct sockaddr *sa, bool hash, char *buf, size_t size)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
-	bool v6 = sa->ss_family == AF_INET6;
-	const void *a = v6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-			   : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-	inet_ntop(sa->ss_family, a, host, sizeof(host));
-	snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", host, (unsigned)peeraddr_port(sa));
+	unsigned port = 0;
+	bool v6 = sa->sa_family == AF_INET6;
+	if (v6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	}
+	snprintf(buf, size, hash ? "%s#%u" : v6 ? "[%s]:%u" : "%s:%u", host, port);
 }

@@ -13,6 +13,7 @@
 #ifndef CASCADE_CONF_PEERADDR_H
 #define CASCADE_CONF_PEERADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -34,7 +35,9 @@ int peeraddr_split(const char *s, char *addr, const char **key, const char **why
 /* The port of a parsed address, in host order. */
 uint16_t peeraddr_port(const struct sockaddr_storage *sa);
 
-/* "192.0.2.1:53" or "[2001:db8::1]:53" into buf (PEERADDR_MAX + 1). */
-void peeraddr_format(const struct sockaddr_storage *sa, char *buf, size_t size);
+/* An AF_INET or AF_INET6 address as text into buf (PEERADDR_MAX + 1 is
+ * enough): "192.0.2.1:53" or "[2001:db8::1]:53", or with hash, as log lines
+ * name peers, "192.0.2.1#53". */
+void peeraddr_format(const struct sockaddr *sa, bool hash, char *buf, size_t size);
 
 #endif

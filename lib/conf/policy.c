@@ -9,6 +9,7 @@
 
 #include "lib/conf/conf_util.h"
 #include "lib/conf/peeraddr.h"
+#include "lib/dns/acl.h"
 #include "lib/dnssec/key.h"
 #include "lib/limits.h"
 #include "lib/util/err.h"
@@ -105,46 +106,29 @@ static bool parse_dec(const char *s, unsigned max, unsigned *out)
 	return n > 0 && v <= max;
 }
 
-/* "A.B.C.D/N" or "ADDR/N" (IPv6 without brackets); host bits must be zero,
- * so the entry means what it says. */
-static const char *check_prefix(char *host, const char *len_text)
-{
-	uint8_t a[16];
-	unsigned bits;
-	bool v6 = strchr(host, ':') != NULL;
-	unsigned max = v6 ? 128 : 32;
-	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, a) != 1)
-		return v6 ? "not an IPv6 prefix" : "not an IPv4 prefix";
-	if (!parse_dec(len_text, max, &bits))
-		return v6 ? "the prefix length must be 0 to 128"
-			  : "the prefix length must be 0 to 32";
-	for (unsigned i = bits; i < max; i++)
-		if (a[i / 8] & (0x80 >> (i % 8)))
-			return "the address has bits set beyond the prefix length";
-	return NULL;
-}
-
 /* Why s is not a peer address (NULL when it is one): lib/conf/peeraddr.h's
- * forms; with prefix_ok also "A.B.C.D/N" and "ADDR/N". Ports 0..65535, as
- * Cascade takes them (0: no NOTIFY). */
-static const char *peer_addr_error(const char *s, bool prefix_ok)
+ * forms, ports 0..65535 as Cascade takes them (0: no NOTIFY); with
+ * prefix_ok (provide-xfr-to) an access list entry as the servers read it
+ * (lib/dns/acl.h), so what loads is what they match. The reason may be
+ * written to buf (size octets). */
+static const char *peer_addr_error(const char *s, bool prefix_ok, char *buf, size_t size)
 {
-	char host[PEERADDR_MAX];
-	size_t len = strlen(s);
-	if (len == 0 || len >= sizeof(host))
-		return len ? "too long for an address" : "no address";
-	memcpy(host, s, len + 1);
-	char *slash = strchr(host, '/');
-	if (slash) {
-		if (!prefix_ok)
-			return "a prefix (ADDR/LEN) is only allowed in provide-xfr-to";
-		*slash = 0;
-		return check_prefix(host, slash + 1);
+	if (prefix_ok) {
+		struct acl_entry e;
+		struct buf err;
+		buf_init(&err, 0);
+		int rc = acl_parse_parts(s, NULL, &e, &err);
+		const char *text = buf_cstr(&err), *colon = strstr(text, ": ");
+		snprintf(buf, size, "%s", colon ? colon + 2 : text);
+		buf_deinit(&err);
+		return rc < 0 ? buf : NULL;
 	}
+	if (strchr(s, '/'))
+		return "a prefix (ADDR/LEN) is only allowed in provide-xfr-to";
 	struct sockaddr_storage sa;
 	socklen_t sl;
 	const char *why = NULL;
-	return peeraddr_parse(host, 53, &sa, &sl, &why) == 0 ? NULL : why;
+	return peeraddr_parse(s, 53, &sa, &sl, &why) == 0 ? NULL : why;
 }
 
 /* One peer: the address part checked, the TSIG key (when not NULL) known
@@ -160,13 +144,13 @@ static int peer_make(struct conf_ctx *c, const struct conf_table *t, const char 
 	const struct peer_src *src, bool prefix_ok, const struct policy_env *env,
 	struct policy_peer *out)
 {
-	char addr[PEERADDR_MAX + 1], q[CONF_QUOTE_MAX + 16];
+	char addr[PEERADDR_MAX + 1], q[CONF_QUOTE_MAX + 16], reason[160];
 	struct toml_pos pos = toml_value_pos(src->at);
 	const char *why = src->addr_len > PEERADDR_MAX ? "too long for an address" : NULL;
 	if (!why) {
 		memcpy(addr, src->addr, src->addr_len);
 		addr[src->addr_len] = 0;
-		why = peer_addr_error(addr, prefix_ok);
+		why = peer_addr_error(addr, prefix_ok, reason, sizeof(reason));
 	}
 	if (why) {
 		conf_quote(src->addr, src->addr_len, q, sizeof(q));

@@ -165,7 +165,7 @@ static unsigned on_notify(void *ctx, const uint8_t *qname, const struct dnssrv_r
 	struct daemon *d = ctx;
 	char name[RR_TEXT_NAME_MAX + 1], peer[64];
 	name[rr_text_name(qname, name)] = 0;
-	notify_addr_text(req->peer, peer, sizeof(peer));
+	peeraddr_format(req->peer, true, peer, sizeof(peer));
 	struct dzone *z = dzone_find_wire(d, qname);
 	const char *why = !z		     ? "not a zone of ours"
 		: z->source != DZ_SRC_SERVER ? "the zone's source is not a primary"

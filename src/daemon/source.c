@@ -54,7 +54,7 @@ static int set_server(struct dzone *z, const char *addr, const char *key, bool c
 		return ERR_NOTFOUND;
 	}
 	char text[PEERADDR_MAX + 1];
-	peeraddr_format(&z->source_sa, text, sizeof(text));
+	peeraddr_format((const struct sockaddr *)&z->source_sa, false, text, sizeof(text));
 	z->source = DZ_SRC_SERVER;
 	z->source_addr = strdup(text);
 	z->source_key = key ? strdup(key) : NULL;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/conf/peeraddr.h"
 #include "lib/dns/dnsmsg.h"
 #include "lib/dns/tsig.h"
 #include "lib/util/err.h"
@@ -103,27 +104,6 @@ static void srv_release(struct dnssrv *s)
 		free(s->bound);
 		free(s);
 	}
-}
-
-/* "ADDR#PORT" as in BIND's logs, or "ADDR:PORT" / "[ADDR]:PORT". */
-static void addr_text(const struct sockaddr *sa, bool hash, char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-	bool v6 = sa->sa_family == AF_INET6;
-	if (v6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
-		uv_ip6_name(a, ip, sizeof(ip));
-		port = ntohs(a->sin6_port);
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
-		uv_ip4_name(a, ip, sizeof(ip));
-		port = ntohs(a->sin_port);
-	}
-	if (hash)
-		snprintf(buf, size, "%s#%u", ip, port);
-	else
-		snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
 static void zone_text(const struct zone *z, char *buf)
@@ -308,7 +288,7 @@ static void udp_recv(
 	if (n <= 0 || !addr || (flags & UV_UDP_PARTIAL) || s->stopping)
 		return;
 	char peer[PEER_TEXT];
-	addr_text(addr, true, peer, sizeof(peer));
+	peeraddr_format(addr, true, peer, sizeof(peer));
 	struct ask a;
 	struct dnssrv_req req = {.peer = addr};
 	answer(s, (const uint8_t *)buf->base, (size_t)n, &req, peer, &a);
@@ -695,7 +675,7 @@ static int conn_setup(struct conn *c, struct listener *l)
 	struct sockaddr_storage peer;
 	int plen = sizeof(peer);
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) == 0) {
-		addr_text((struct sockaddr *)&peer, true, c->peer, sizeof(c->peer));
+		peeraddr_format((struct sockaddr *)&peer, true, c->peer, sizeof(c->peer));
 		c->peer_sa = peer;
 	} else {
 		snprintf(c->peer, sizeof(c->peer), "?");
@@ -782,7 +762,7 @@ static int listen_one(
 	}
 	if (rc != 0) {
 		char a[SOCKSPEC_TEXT_SIZE];
-		addr_text(addr, false, a, sizeof(a));
+		peeraddr_format(addr, false, a, sizeof(a));
 		snprintf(err, DNSSRV_ERR_SIZE, "%s (%s): %s", a, tcp ? "tcp" : "udp",
 			uv_strerror(rc));
 		if (l->h.handle.data)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/conf/peeraddr.h"
 #include "lib/dns/dnsmsg.h"
 #include "lib/dns/dnsmsg_notify.h"
 #include "lib/dns/name.h"
@@ -69,22 +70,6 @@ struct usend {
 	uv_udp_send_t req;
 	uint8_t data[];
 };
-
-void notify_addr_text(const struct sockaddr *sa, char *out, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
-		uv_ip6_name(a, ip, sizeof(ip));
-		port = ntohs(a->sin6_port);
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
-		uv_ip4_name(a, ip, sizeof(ip));
-		port = ntohs(a->sin_port);
-	}
-	snprintf(out, size, "%s#%u", ip, port);
-}
 
 static unsigned addr_port(const struct sockaddr_storage *a)
 {
@@ -392,7 +377,7 @@ static struct entry *entry_get(struct notify *n, const uint8_t *apex, const char
 	name_lower(e->apex);
 	snprintf(e->zone, sizeof(e->zone), "%s", zone);
 	e->addr = *addr;
-	notify_addr_text((const struct sockaddr *)addr, e->st.target, sizeof(e->st.target));
+	peeraddr_format((const struct sockaddr *)addr, true, e->st.target, sizeof(e->st.target));
 	*tail = e;
 	return e;
 }

@@ -98,9 +98,6 @@ void notify_cancel(struct notify *n, const uint8_t *apex);
 size_t notify_status(
 	const struct notify *n, const uint8_t *apex, struct notify_status *out, size_t max);
 
-/* "192.0.2.1#53" or "2001:db8::1#53", as log lines and the status say. */
-void notify_addr_text(const struct sockaddr *sa, char *out, size_t size);
-
 /* Stops every NOTIFY in progress and frees the sender once libuv has closed
  * its handles (so the loop must run on). NULL is allowed. */
 void notify_free(struct notify *n);

@@ -21,7 +21,7 @@ static void parses_as(const char *s, uint16_t dflt, const char *want)
 	int rc = peeraddr_parse(s, dflt, &sa, &len, &why);
 	if (rc != 0)
 		fail_msg("%s: %s", s, why);
-	peeraddr_format(&sa, buf, sizeof(buf));
+	peeraddr_format((const struct sockaddr *)&sa, false, buf, sizeof(buf));
 	assert_string_equal(buf, want);
 	assert_true(len ==
 		(sa.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -48,6 +48,13 @@ static void test_forms(void **state)
 	parses_as("2001:db8::1", 53, "[2001:db8::1]:53");
 	parses_as("[2001:db8::1]", 4542, "[2001:db8::1]:4542");
 	parses_as("[::1]:65535", 53, "[::1]:65535");
+	struct sockaddr_storage sa;
+	socklen_t len;
+	const char *why;
+	char buf[PEERADDR_MAX + 1];
+	assert_int_equal(peeraddr_parse("[2001:db8::5]:99", 53, &sa, &len, &why), 0);
+	peeraddr_format((const struct sockaddr *)&sa, true, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::5#99");
 }
 
 static void test_errors(void **state)

@@ -589,22 +589,20 @@ static const struct {
 	{"[server.outbound]\nsend-notify-to = [{ addr = \"192.0.2.1\", port = 53 }]\n", ERR_INVAL,
 		"p.toml:3:41: unknown key 'server.outbound.send-notify-to.port'"},
 	{"[server.outbound]\nprovide-xfr-to = [\"192.0.2.1/24\"]\n", ERR_INVAL,
-		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2.1/24\": the "
-		"address has bits set beyond the prefix length"},
+		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2.1/24\": host "
+		"bits set beyond /24"},
 	{"[server.outbound]\nprovide-xfr-to = [\"192.0.2.0/33\"]\n", ERR_INVAL,
-		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2.0/33\": the "
-		"prefix length must be 0 to 32"},
+		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2.0/33\": "
+		"prefix length /33 over /32"},
 	{"[server.outbound]\nprovide-xfr-to = [\"2001:db8::/129\"]\n", ERR_INVAL,
 		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"2001:db8::/129\": "
-		"the "
-		"prefix length must be 0 to 128"},
-	{"[server.outbound]\nprovide-xfr-to = [\"[2001:db8::]/32\"]\n", ERR_INVAL,
-		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"[2001:db8::]/32\": "
-		"not an "
-		"IPv6 prefix"},
+		"prefix length /129 over /128"},
+	{"[server.outbound]\nprovide-xfr-to = [\"[2001:db8::/32\"]\n", ERR_INVAL,
+		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"[2001:db8::/32\": '[' "
+		"without ']'"},
 	{"[server.outbound]\nprovide-xfr-to = [\"192.0.2/24\"]\n", ERR_INVAL,
-		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2/24\": not an "
-		"IPv4 prefix"},
+		"p.toml:3:19: key 'server.outbound.provide-xfr-to': \"192.0.2/24\": "
+		"\"192.0.2\" is not an IPv4 or IPv6 address"},
 	{"[loader]\nmax-transfer-size = 100\n", ERR_INVAL,
 		"p.toml:3:21: key 'loader.max-transfer-size': 100 is out of range (512 to "
 		"9223372036854775807)"},
