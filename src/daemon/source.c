@@ -64,9 +64,13 @@ static int set_server(struct dzone *z, const char *addr, const char *key, bool c
 int source_set(struct dzone *z, const json_t *src, bool check, char *why)
 {
 	const char *type = "none", *path = NULL, *addr = NULL, *key = NULL;
+	/* "tsig_key": null is no key, as source_json() writes it */
+	const json_t *jk = src ? json_object_get(src, "tsig_key") : NULL;
+	key = json_is_string(jk) ? json_string_value(jk) : NULL;
 	if (src &&
-		json_unpack((json_t *)src, "{s:s, s?:s, s?:s, s?:s}", "type", &type, "path", &path,
-			"addr", &addr, "tsig_key", &key) < 0) {
+		(json_unpack((json_t *)src, "{s:s, s?:s, s?:s}", "type", &type, "path", &path,
+			 "addr", &addr) < 0 ||
+			(jk && !json_is_string(jk) && !json_is_null(jk)))) {
 		snprintf(why, SOURCE_ERR_SIZE,
 			"source must be {\"type\": \"file\", \"path\": ...}, {\"type\": "
 			"\"server\", \"addr\": ..., \"tsig_key\": ...} or {\"type\": \"none\"}");

@@ -848,6 +848,9 @@ int dnssrv_start(uv_loop_t *loop, const struct dnssrv_opts *opts, struct dnssrv 
 	s->loop = loop;
 	snprintf(s->name, sizeof(s->name), "%s", opts->name ? opts->name : "nameserver");
 	s->lookup = opts->lookup;
+	s->ixfr = opts->ixfr;
+	s->notify = opts->notify;
+	s->find_key = opts->find_key;
 	s->ctx = opts->ctx;
 	s->idle_ms = opts->tcp_idle_ms ? opts->tcp_idle_ms : DNSSRV_TCP_IDLE_MS;
 	s->max_tcp = opts->max_tcp ? opts->max_tcp : DNSSRV_MAX_TCP;
