@@ -57,16 +57,6 @@ POLICY_FEW_MESSAGES = POLICY.replace("max-transfer-messages = 1000",
                                      "max-transfer-size = 100000000")
 
 
-# Daemon bugs these tests found; each marked test flips to XPASS (a failure) once fixed.
-NOTIFY_IN_DROPPED = pytest.mark.xfail(strict=True, reason=(
-    "src/publish/dnssrv.c dnssrv_start() never copies opts->notify (nor ->ixfr, ->find_key) "
-    "into the server, so every NOTIFY to the publication server is answered REFUSED and "
-    "servers.c on_notify() never runs"))
-NULL_TSIG_KEY_REFUSED = pytest.mark.xfail(strict=True, reason=(
-    "source.c source_set() unpacks \"tsig_key\" with s?:s, which rejects the JSON null that "
-    "the CLI (--source IP:PORT, no ^KEY) and source_json() (the zone's state file) write"))
-
-
 @pytest.fixture
 def peers():
     """Peers to stop at the end: started.append(p.start())."""
@@ -89,16 +79,9 @@ def daemon(build_dir, tmp_path):
 
 
 def add_zone(d, port, key=None, policy="default", zone=ZONE):
-    """Adds zone from the primary on port: with a key by `cascade zone add --source
-    IP:PORT^KEY`; without, through the API with no "tsig_key" at all, as the CLI's
-    `--source IP:PORT` is refused (test_cli_source_without_key)."""
-    addr = f"{ADDR}:{port}"
-    if key:
-        d.cli("zone", "add", "--source", f"{addr}^{key.name}", "--policy", policy, zone)
-        return
-    code, body = d.api("POST", "/zone/add", {"name": zone, "policy": policy,
-                                             "source": {"type": "server", "addr": addr}})
-    assert code == 200, body
+    """Adds zone from the primary on port with `cascade zone add --source IP:PORT[^KEY]`."""
+    source = f"{ADDR}:{port}" + (f"^{key.name}" if key else "")
+    d.cli("zone", "add", "--source", source, "--policy", policy, zone)
 
 
 def add_key(d, key):
@@ -168,7 +151,6 @@ def notify(d, key=None, source=ADDR, zone=ZONE, timeout=3):
 PRIMARIES = {"knot": KnotPrimary, "nsd": NsdPrimary}
 
 
-@NOTIFY_IN_DROPPED
 @pytest.mark.parametrize("kind", sorted(PRIMARIES))
 @pytest.mark.parametrize("tsig", [False, True], ids=["plain", "tsig"])
 def test_axfr_then_notify_ixfr(kind, tsig, daemon, peers, tmp_path):
@@ -298,7 +280,6 @@ def test_broken_primary_keeps_last_good(scenario, word, policy, daemon, tmp_path
 # 5: NOTIFY only from the primary, with its key
 
 
-@NOTIFY_IN_DROPPED
 def test_notify_only_from_primary(daemon, tmp_path):
     """Unkeyed source: a NOTIFY from another address is refused and starts nothing; one
     from the primary's address is taken and the change comes through."""
@@ -324,7 +305,6 @@ def test_notify_only_from_primary(daemon, tmp_path):
         assert notify(daemon, zone="nothing.test.") == dns.rcode.REFUSED
 
 
-@NOTIFY_IN_DROPPED
 def test_notify_needs_the_primarys_key(daemon, tmp_path):
     """Keyed source: unsigned, signed with another known key, or with a wrong secret, a
     NOTIFY is turned away; signed with the source's key it is taken and a refresh runs."""
@@ -392,7 +372,7 @@ def test_soa_timers_refresh_retry_expire(daemon, peers, tmp_path):
 # 7: a restart
 
 
-@pytest.mark.parametrize("tsig", [pytest.param(False, marks=NULL_TSIG_KEY_REFUSED), True],
+@pytest.mark.parametrize("tsig", [False, True],
                          ids=["plain", "tsig"])
 def test_restart_serves_from_disk_and_asks_primary(tsig, daemon, peers, tmp_path):
     """After a restart the zone is served from disk at once, even with the primary down,
@@ -428,7 +408,6 @@ def test_restart_serves_from_disk_and_asks_primary(tsig, daemon, peers, tmp_path
     check_signed(daemon, tmp_path, "after-restart")
 
 
-@NULL_TSIG_KEY_REFUSED
 def test_cli_source_without_key(daemon, tmp_path):
     """`cascade zone add --source IP:PORT` (no ^KEY) adds a zone from that primary."""
     with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
