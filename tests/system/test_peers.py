@@ -13,7 +13,8 @@ import dns.tsig
 import pytest
 
 from peers import (ADDR, KnotPrimary, KnotSecondary, NamedSecondary, NsdPrimary, NsdSecondary,
-                   TestnsPrimary, TsigKey, answer_records, need, read_stream)
+                   TsigKey, answer_records, need, read_stream)
+from testns import TestnsPrimary
 
 ZONE = "example.test."
 ZONE_TEXT = """$ORIGIN example.test.

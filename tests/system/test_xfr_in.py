@@ -16,7 +16,8 @@ import dns.rdatatype
 import pytest
 
 from cascaded import Daemon
-from peers import ADDR, KnotPrimary, NsdPrimary, TestnsPrimary, TsigKey
+from peers import ADDR, KnotPrimary, NsdPrimary, TsigKey
+from testns import TestnsPrimary
 from test_daemon import verify
 
 ZONE = "example.test."
