@@ -37,13 +37,6 @@ from test_daemon import verify
 SOA = dns.rdatatype.SOA
 ZONE = "example.test."
 
-# dnssrv_start() (src/publish/dnssrv.c) does not keep the options' ixfr, notify and find_key
-# callbacks: every signed request gets NOTAUTH/BADKEY, every IXFR the whole zone, and a
-# NOTIFY to the publication server REFUSED.
-DNSSRV_OPTS_BUG = pytest.mark.xfail(
-    strict=True, reason="dnssrv_start() drops opts->ixfr, ->notify and ->find_key: signed "
-    "requests get BADKEY, IXFR always sends the whole zone")
-
 # ------------------------------------------------------------------------------------ helpers
 
 
@@ -253,7 +246,6 @@ def acked(d, port, serial):
                  timeout=20, what=f"the NOTIFY of {serial} acknowledged")
 
 
-@DNSSRV_OPTS_BUG
 @pytest.mark.parametrize("kind", SECONDARIES)
 def test_secondary_follows_by_notify_axfr_then_ixfr(build_dir, tmp_path, stack, kind):
     cls, tools = SECONDARIES[kind]
@@ -431,7 +423,7 @@ SIGNED_CASES = [
 ]
 
 
-@pytest.mark.parametrize("signed", [False, pytest.param(True, marks=DNSSRV_OPTS_BUG)],
+@pytest.mark.parametrize("signed", [False, True],
                          ids=["unsigned", "signed"])
 def test_provide_xfr_to(build_dir, tmp_path, stack, signed):
     """Every case gets exactly its answer to an SOA query (UDP), an AXFR and an IXFR (TCP)."""
@@ -556,7 +548,6 @@ def test_ixfr_whole_zone_or_soa(build_dir, tmp_path, stack):
     assert [(x.rdtype, x[0].serial) for x in r.answer] == [(SOA, s4)], r
 
 
-@DNSSRV_OPTS_BUG
 def test_ixfr_from_the_journal(build_dir, tmp_path, stack):
     d = Daemon(build_dir, tmp_path)
     stack.append(d)
@@ -593,7 +584,6 @@ def test_ixfr_from_the_journal(build_dir, tmp_path, stack):
 # ------------------------------------------------------------------------ 5. review servers
 
 
-@DNSSRV_OPTS_BUG
 def test_review_servers_answer_ixfr_from_the_version_before(build_dir, tmp_path, stack):
     review = '[loader.review]\nmode = "manual"\n[signer.review]\nmode = "manual"\n'
     d = Daemon(build_dir, tmp_path)
