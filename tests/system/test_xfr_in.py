@@ -417,3 +417,51 @@ def test_cli_source_without_key(daemon, tmp_path):
                    ZONE)
         assert daemon.status(ZONE)["source"]["addr"] == f"{ADDR}:{prim.port}"
         daemon.wait_published(ZONE, 100)
+
+
+# ---------------------------------------------------------------------------------------------
+# a version rejected in review is not fetched into review again
+
+
+def test_rejected_version_is_not_reviewed_again(daemon, tmp_path):
+    """The unsigned review hook rejects serial 101 (on-reject discard): later refreshes that
+    bring 101 again drop it without a review; `cascade zone reload` presents it again, and
+    a newer serial goes through."""
+    hook = tmp_path / "hook.sh"
+    hook.write_text('#!/bin/sh\necho "$CASCADE_SERIAL" >> "$0.log"\n'
+                    'test "$CASCADE_SERIAL" != 101\n')
+    hook.chmod(0o755)
+    daemon.write_policy("review", POLICY + f"""[loader.review]
+mode = "script"
+hook = "{hook}"
+on-reject = "discard"
+""")
+    reviewed = lambda: (tmp_path / "hook.sh.log").read_text().split() \
+        if (tmp_path / "hook.sh.log").exists() else []
+    with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
+        daemon.start()
+        add_zone(daemon, prim.port, policy="review")
+        daemon.wait_published(ZONE, 100, timeout=30)
+        prim.serial = 101
+        assert notify(daemon) == dns.rcode.NOERROR
+        wait_until(lambda: reviewed() == ["100", "101"], 20, "the review of 101")
+        daemon.wait_state(ZONE, lambda s: s["state"] == "idle", 20, "idle after the reject")
+        # NOTIFY twice more: the primary is asked, 101 comes again and is dropped unseen
+        for _ in range(2):
+            before = transfers(daemon)["axfr"] + transfers(daemon)["ixfr"]
+            assert notify(daemon) == dns.rcode.NOERROR
+            wait_until(lambda: transfers(daemon)["axfr"] + transfers(daemon)["ixfr"] > before,
+                       20, "a transfer after the NOTIFY")
+            daemon.wait_state(ZONE, lambda s: s["state"] == "idle", 20, "idle")
+        assert reviewed() == ["100", "101"]
+        assert served(daemon) == 100
+        assert "rejected in review" in daemon.log()
+        # the operator asks again: 101 is reviewed (and rejected) once more
+        daemon.cli("zone", "reload", ZONE)
+        wait_until(lambda: reviewed() == ["100", "101", "101"], 20, "a second review of 101")
+        daemon.wait_state(ZONE, lambda s: s["state"] == "idle", 20, "idle")
+        # a newer serial goes through
+        prim.serial = 102
+        assert notify(daemon) == dns.rcode.NOERROR
+        daemon.wait_published(ZONE, 102, timeout=20)
+        assert reviewed()[-1] == "102"
