@@ -169,6 +169,8 @@ void dzone_free(struct dzone *z)
 		zone_diff_deinit(z->up_ixfr);
 	free(z->up_ixfr);
 	free(z->ixfr_gens);
+	free(z->ixfr_gone);
+	json_decref(z->ixfr_json);
 	for (size_t i = 0; i < z->nhistory; i++)
 		free(z->history[i].text);
 	free(z->history);
@@ -367,5 +369,6 @@ int dzone_save(struct dzone *z)
 		store_unlink(z, false, z->orphan_gen, z->orphan_is_diff);
 		z->orphan_gen = 0;
 	}
+	store_ixfr_unlink_gone(z);
 	return 0;
 }

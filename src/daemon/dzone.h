@@ -131,6 +131,10 @@ struct dzone {
 	uint64_t up_ixfr_gen;
 	uint64_t *ixfr_gens;
 	size_t nixfr_gens;
+	json_t *ixfr_json; /* the state file's entries until they are read back */
+	/* Journal files dropped, deleted once a saved state stops naming them. */
+	uint64_t *ixfr_gone;
+	size_t nixfr_gone;
 
 	/* The signing the published version came from (signer_update's prev). */
 	struct signer_opts prev_opts; /* .keys points at prev_keys */

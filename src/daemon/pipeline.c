@@ -132,6 +132,7 @@ void pipeline_loaded(struct dzone *z, struct zone *v, const char *error)
 		dzone_event(z, -1, "Load failed: %s", error);
 		to_idle(z); /* a load failure is soft (cascade-spec §2.2) */
 	} else if (!v) {
+		set_text(&z->last_error, NULL); /* the source answered well */
 		to_idle(z);
 	} else {
 		z->up_loaded = v;
@@ -441,43 +442,27 @@ void pipeline_sign(struct dzone *z)
 
 /* Publication ------------------------------------------------------------ */
 
-/* Journal files dropped, deleted once the state file stops naming them. */
-struct gens {
-	uint64_t *v;
-	size_t n;
-};
-
-static void gens_add(void *ctx, uint64_t gen)
-{
-	struct gens *g = ctx;
-	uint64_t *v = realloc(g->v, (g->n + 1) * sizeof(*v));
-	if (v) { /* else the file stays behind, harmless */
-		g->v = v;
-		g->v[g->n++] = gen;
-	}
-}
-
 /* The IXFR journal follows the publication of z->up_signed: its diff goes
  * on the chain, or, when it was too large to keep, the chain ends; then
  * the policy's max-diffs and max-diffs-size apply (cascade-spec §7). */
-static void journal_step(struct dzone *z, struct gens *gone)
+static void journal_step(struct dzone *z)
 {
 	const struct dpolicy *dp = policy_of(z);
-	if (z->up_ixfr && journal_push(&z->journal, z->up_ixfr, z->up_ixfr_gen, gens_add, gone) < 0)
-		gens_add(gone, z->up_ixfr_gen);
+	if (z->up_ixfr &&
+		journal_push(&z->journal, z->up_ixfr, z->up_ixfr_gen, store_ixfr_gone, z) < 0)
+		store_ixfr_gone(z, z->up_ixfr_gen);
 	else if (!z->up_ixfr)
-		journal_trim(&z->journal, 0, 0, 0, gens_add, gone);
+		journal_trim(&z->journal, 0, 0, 0, store_ixfr_gone, z);
 	z->up_ixfr = NULL;
 	journal_trim(&z->journal, dp ? dp->p.max_diffs : 0, dp ? dp->p.max_diffs_size : 0,
-		z->up_signed->rrs, gens_add, gone);
+		z->up_signed->rrs, store_ixfr_gone, z);
 }
 
 void pipeline_publish(struct dzone *z, uint64_t gen, bool is_diff)
 {
 	struct store_chain old_loaded = z->loaded_chain, old_signed = z->signed_chain;
-	struct gens gone = {0};
 	store_chain_push(&z->signed_chain, gen, is_diff);
-	journal_step(z, &gone);
+	journal_step(z);
 	drop(&z->published);
 	z->published = z->up_signed;
 	z->up_signed = NULL;
@@ -504,10 +489,7 @@ void pipeline_publish(struct dzone *z, uint64_t gen, bool is_diff)
 	if (dzone_save(z) == 0) {
 		store_chain_prune(z, false, &old_loaded, &z->loaded_chain);
 		store_chain_prune(z, true, &old_signed, &z->signed_chain);
-		for (size_t i = 0; i < gone.n; i++)
-			store_ixfr_unlink(z, gone.v[i]);
 	}
-	free(gone.v);
 	store_write_zone_file(z);
 	servers_notify(z);
 	pipeline_schedule_refresh(z);

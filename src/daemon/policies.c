@@ -12,6 +12,7 @@
 #include "lib/util/log.h"
 #include "src/daemon/dzone.h"
 #include "src/daemon/policies.h"
+#include "src/daemon/store.h"
 
 static int cmp_policy(const void *a, const void *b)
 {
@@ -240,6 +241,9 @@ int policies_reload(struct daemon *d, json_t **report, char *err)
 	d->policies = l.v;
 	d->npolicies = l.n;
 	qsort(d->policies, d->npolicies, sizeof(*d->policies), cmp_policy);
+	/* A lower max-diffs or max-diffs-size takes effect now (cascade-spec §7). */
+	for (size_t i = 0; i < d->nzones; i++)
+		store_ixfr_trim(d->zones[i]);
 	*report = json_pack("{s:o, s:o}", "changes", changes, "warnings", warnings);
 	return 0;
 }

@@ -183,7 +183,10 @@ static void r_zone_remove(struct call *c)
 	struct dzone *z = zone_arg(c);
 	if (!z)
 		return;
-	if (dzone_working(z) || z->file_writing) {
+	/* A refresh from a primary is network I/O that dzone_free() cancels; a
+	 * job on the thread pool cannot be. */
+	bool refreshing = z->state == DZ_LOADING && z->source == DZ_SRC_SERVER;
+	if ((dzone_working(z) && !refreshing) || z->file_writing) {
 		api_error(c->resp, 409, "ZoneBusy", "zone %s is %s; remove it when that is done",
 			z->name,
 			z->file_writing ? "writing its signed zone file"

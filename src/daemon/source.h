@@ -61,6 +61,9 @@ bool source_xfr_expired(const struct dzone *z);
 /* When a refresh last reached the primary (Unix seconds, 0: never), for the
  * state file, so expiry counts across restarts. */
 int64_t source_xfr_last_ok(const struct dzone *z);
+/* The serial rejected in review that refreshes skip (-1: none), for the
+ * state file; source_xfr_rejected() sets it back. */
+int64_t source_xfr_rejected_serial(const struct dzone *z);
 void source_xfr_set_last_ok(struct dzone *z, int64_t when);
 
 #endif

@@ -48,7 +48,6 @@ struct dzone_xfr {
 	 * the version we hold */
 	bool have_timers;
 	uint32_t refresh, retry, expire;
-	struct tsig_key key; /* the copy the running refresh uses */
 };
 
 /* The primary's timers: from its last SOA, or the version we hold. */
@@ -84,9 +83,7 @@ static uint32_t clamp(uint32_t v)
 
 static void xfr_closed(uv_handle_t *h)
 {
-	struct dzone_xfr *x = h->data;
-	tsig_key_wipe(&x->key);
-	free(x);
+	free(h->data);
 }
 
 static void on_timer(uv_timer_t *t);
@@ -165,7 +162,11 @@ static void refreshed(void *ctx, const struct xfrin_refresh_result *r)
 	struct dzone_xfr *x = ctx;
 	struct dzone *z = x->z;
 	x->running = NULL;
-	tsig_key_wipe(&x->key);
+	if (z->d->stopping) { /* nothing new starts while the daemon stops */
+		if (r->zone)
+			zone_unref(r->zone);
+		return;
+	}
 	z->last_load_secs = (double)(uv_hrtime() - z->load_started_ns) / 1e9;
 	count(x, r);
 	if (r->have_soa) {
@@ -212,19 +213,14 @@ static void refreshed(void *ctx, const struct xfrin_refresh_result *r)
 	schedule(z, x);
 }
 
-/* The refresh's TSIG key, copied so a key store change cannot pull it away
- * mid-transfer. NULL when the source has none; false when it is missing. */
-static bool source_key(struct dzone *z, struct dzone_xfr *x, const struct tsig_key **out)
+/* The refresh's TSIG key (xfrin_refresh_start copies it): NULL when the
+ * source has none; false when the store has no such key. */
+static bool source_key(struct dzone *z, const struct tsig_key **out)
 {
 	*out = NULL;
 	if (!z->source_key)
 		return true;
-	const struct tsig_key *k = tsigstore_find(&z->d->tsig, z->source_key);
-	if (!k)
-		return false;
-	x->key = *k;
-	*out = &x->key;
-	return true;
+	return (*out = tsigstore_find(&z->d->tsig, z->source_key)) != NULL;
 }
 
 static void fail_now(struct dzone *z, struct dzone_xfr *x, const char *text)
@@ -266,7 +262,7 @@ void source_xfr_start(struct dzone *z)
 	x->forced = x->force_axfr;
 	x->force_axfr = false;
 	char text[512];
-	if (!source_key(z, x, &o.key)) {
+	if (!source_key(z, &o.key)) {
 		snprintf(text, sizeof(text),
 			"could not retrieve the SOA record: no TSIG key named %s "
 			"(see cascade tsig list)",
@@ -348,6 +344,11 @@ json_t *source_xfr_json(const struct dzone *z)
 int64_t source_xfr_last_ok(const struct dzone *z)
 {
 	return z->xfr ? z->xfr->last_ok : 0;
+}
+
+int64_t source_xfr_rejected_serial(const struct dzone *z)
+{
+	return z->xfr && z->xfr->has_rejected ? (int64_t)z->xfr->rejected_serial : -1;
 }
 
 void source_xfr_set_last_ok(struct dzone *z, int64_t when)

@@ -235,8 +235,9 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 			z->source_path);
 		z->pending_load = true;
 	}
-	/* A primary is asked at every start (cascade-spec §3.3). */
-	if (z->source == DZ_SRC_SERVER && !z->up_loaded)
+	/* A primary is asked at every start (cascade-spec §3.3), after an
+	 * approved version that waits is signed: its refresh timer starts then. */
+	if (z->source == DZ_SRC_SERVER)
 		z->pending_load = true;
 	if (z->published)
 		pipeline_schedule_refresh(z);

@@ -78,13 +78,24 @@ int store_read_chain(
  * (ctx: the zone). */
 char *store_ixfr_path(const struct dzone *z, uint64_t gen);
 void store_ixfr_unlink(void *ctx, uint64_t gen);
+/* A journal_drop_fn (ctx: the zone) that notes the file for deletion once
+ * the state file no longer names it: at the next dzone_save(), which calls
+ * store_ixfr_unlink_gone(). */
+void store_ixfr_gone(void *ctx, uint64_t gen);
+void store_ixfr_unlink_gone(struct dzone *z);
+/* Trims the journal to the zone's policy now (max-diffs, max-diffs-size),
+ * as after a policy reload or a restore; saves the state when it dropped
+ * something. */
+void store_ixfr_trim(struct dzone *z);
 json_t *store_ixfr_json(const struct dzone *z);
 /* Notes the files a state file's "ixfr" array names, for the restore. */
 int store_ixfr_apply(struct dzone *z, const json_t *a);
 /* Thread pool: reads n journal files into out (n slots, NULL-filled). */
 int store_ixfr_read(const struct dzone *z, const uint64_t *gens, size_t n, struct zone_diff **out);
 /* Loop: puts what store_ixfr_read gave (rc its return) into the journal if
- * it leads to the published version; else drops it all and says so. */
+ * it leads to the published version; else drops it all and says so (its
+ * files go at the next save). Until this runs, the state file keeps naming
+ * what it named (z->ixfr_json). */
 void store_ixfr_restore(struct dzone *z, struct zone_diff **diffs, size_t n, int rc);
 
 /* Writes the published version to the policy's zone-file path, if any, on

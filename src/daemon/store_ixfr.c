@@ -32,8 +32,39 @@ void store_ixfr_unlink(void *ctx, uint64_t gen)
 	free(path);
 }
 
+void store_ixfr_gone(void *ctx, uint64_t gen)
+{
+	struct dzone *z = ctx;
+	uint64_t *v = realloc(z->ixfr_gone, (z->nixfr_gone + 1) * sizeof(*v));
+	if (!v)
+		return; /* the file stays behind, harmless */
+	z->ixfr_gone = v;
+	z->ixfr_gone[z->nixfr_gone++] = gen;
+}
+
+void store_ixfr_unlink_gone(struct dzone *z)
+{
+	for (size_t i = 0; i < z->nixfr_gone; i++)
+		store_ixfr_unlink(z, z->ixfr_gone[i]);
+	free(z->ixfr_gone);
+	z->ixfr_gone = NULL;
+	z->nixfr_gone = 0;
+}
+
+void store_ixfr_trim(struct dzone *z)
+{
+	const struct dpolicy *dp = daemon_policy(z->d, z->policy);
+	size_t rrs = z->published ? z->published->rrs : 0;
+	if (journal_trim(&z->journal, dp ? dp->p.max_diffs : 0, dp ? dp->p.max_diffs_size : 0, rrs,
+		    store_ixfr_gone, z) > 0)
+		dzone_save(z);
+}
+
 json_t *store_ixfr_json(const struct dzone *z)
 {
+	/* not read back yet (a stop while restoring): what the file named */
+	if (z->ixfr_json)
+		return json_deep_copy(z->ixfr_json);
 	json_t *a = json_array();
 	for (size_t i = 0; i < z->journal.n; i++) {
 		const struct journal_entry *e = &z->journal.v[i];
@@ -52,6 +83,7 @@ int store_ixfr_apply(struct dzone *z, const json_t *a)
 	z->ixfr_gens = calloc(json_array_size(a) + 1, sizeof(*z->ixfr_gens));
 	if (!z->ixfr_gens)
 		return ERR_NOMEM;
+	z->ixfr_json = json_incref((json_t *)a);
 	size_t i;
 	const json_t *e;
 	json_array_foreach(a, i, e)
@@ -91,7 +123,9 @@ void store_ixfr_restore(struct dzone *z, struct zone_diff **diffs, size_t n, int
 	if (rc == 0 && n && (!z->published || diffs[n - 1]->new_serial != z->published->serial))
 		rc = ERR_DIFF;
 	for (; rc == 0 && i < n; i++)
-		rc = journal_push(&z->journal, diffs[i], z->ixfr_gens[i], store_ixfr_unlink, z);
+		rc = journal_push(&z->journal, diffs[i], z->ixfr_gens[i], store_ixfr_gone, z);
+	json_decref(z->ixfr_json);
+	z->ixfr_json = NULL;
 	if (rc < 0) {
 		/* Clients of the lost part get AXFR; nothing else depends on it. */
 		log_warning("zone %s: the IXFR journal on disk cannot be used (%s); it starts "
@@ -102,11 +136,12 @@ void store_ixfr_restore(struct dzone *z, struct zone_diff **diffs, size_t n, int
 				zone_diff_deinit(diffs[i]);
 			free(diffs[i]);
 		}
-		journal_trim(&z->journal, 0, 0, 0, store_ixfr_unlink, z);
+		journal_trim(&z->journal, 0, 0, 0, NULL, NULL);
 		for (size_t k = 0; k < z->nixfr_gens; k++)
-			store_ixfr_unlink(z, z->ixfr_gens[k]);
+			store_ixfr_gone(z, z->ixfr_gens[k]);
 	}
 	free(z->ixfr_gens);
 	z->ixfr_gens = NULL;
 	z->nixfr_gens = 0;
+	store_ixfr_trim(z); /* the policy may have changed while we were down */
 }

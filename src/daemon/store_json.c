@@ -85,7 +85,7 @@ json_t *store_zone_json(const struct dzone *z)
 {
 	json_t *source = source_json(z);
 	return json_pack("{s:s, s:b, s:s, s:s, s:s?, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o, "
-			 "s:o, s:I}",
+			 "s:o, s:I, s:I}",
 		"state", dzone_state_name(z->state), "pending-load", z->pending_load, "version",
 		"v1", "name", z->name, "policy", z->policy, "source", source, "maintenance",
 		z->maintenance, "last-serial",
@@ -93,7 +93,8 @@ json_t *store_zone_json(const struct dzone *z)
 		files_json(z), "published-at", (json_int_t)z->published_at, "signing",
 		signing_json(z), "keys", keys_json(z), "last-error", opt_string(z->last_error),
 		"history", store_history_json(z), "ixfr", store_ixfr_json(z), "primary-last-ok",
-		(json_int_t)source_xfr_last_ok(z));
+		(json_int_t)source_xfr_last_ok(z), "rejected-serial",
+		(json_int_t)source_xfr_rejected_serial(z));
 }
 
 static int apply_signing(struct dzone *z, const json_t *s, char *err)
@@ -279,6 +280,10 @@ int store_zone_apply(struct dzone *z, const json_t *j, char *err)
 	json_int_t last_ok = json_integer_value(json_object_get(j, "primary-last-ok"));
 	if (rc == 0 && z->source == DZ_SRC_SERVER && last_ok > 0)
 		source_xfr_set_last_ok(z, last_ok);
+	const json_t *rej = json_object_get(j, "rejected-serial");
+	if (rc == 0 && z->source == DZ_SRC_SERVER && json_integer_value(rej) >= 0 &&
+		json_is_integer(rej))
+		source_xfr_rejected(z, (uint32_t)json_integer_value(rej));
 	return rc;
 }
 

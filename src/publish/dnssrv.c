@@ -458,8 +458,12 @@ static void xfr_pump(struct conn *c)
 		struct wreq *w = t->free_slots[--t->nfree];
 		size_t len;
 		int rc = dnsmsg_xfr_next(&t->x, w->data + 2, DNSMSG_MAX, &len);
-		if (rc == 0 && len > 0 && t->tsig.key)
+		if (rc == 0 && len > 0 && t->tsig.key) {
+			/* each message signed at its own time: a long transfer must
+			 * not outlast the fudge (RFC 8945 §5.2.3) */
+			t->tsig.now = (uint64_t)time(NULL);
 			rc = tsig_sign_response(&t->tsig, w->data + 2, &len, DNSMSG_MAX);
+		}
 		if (rc == 0 && len > 0)
 			rc = conn_write(c, w, len);
 		if (rc != 0 || len == 0) {
@@ -535,8 +539,13 @@ static int xfr_start(struct conn *c, struct ask *a)
 	}
 	if (!t || t->nfree < XFR_INFLIGHT) {
 		if (t)
-			xfr_free(t);
+			xfr_free(t); /* frees a->diff with it */
+		else if (a->diff) {
+			zone_diff_deinit(a->diff);
+			free(a->diff);
+		}
 		zone_unref(a->xfr_zone);
+		conn_close(c, err_str(ERR_NOMEM));
 		return ERR_NOMEM;
 	}
 	int rc = xfr_begin(c, t, a);

@@ -1,0 +1,107 @@
+"""What a zone from a primary and the IXFR journal keep across restarts and policy changes:
+a version rejected in review stays skipped after a restart, a restart during signed review
+leaves the zone asking its primary again, a lowered max-diffs takes effect at the policy
+reload, and a zone can be removed while its primary is slow to answer."""
+import time
+
+import dns.rcode
+import dns.rdatatype
+
+from cascaded import Daemon
+from test_xfr_in import POLICY, ZONE, add_zone, daemon, notify, peers, served, wait_until  # noqa: F401
+from test_xfr_out import configure, ixfr_sequences, ixfr_versions, policy, transfer
+from testns import TestnsPrimary
+
+
+def review_hook(tmp_path):
+    """A loaded-review hook that logs each serial it sees and rejects 101."""
+    hook = tmp_path / "hook.sh"
+    hook.write_text('#!/bin/sh\necho "$CASCADE_SERIAL" >> "$0.log"\n'
+                    'test "$CASCADE_SERIAL" != 101\n')
+    hook.chmod(0o755)
+    log = tmp_path / "hook.sh.log"
+    return hook, lambda: log.read_text().split() if log.exists() else []
+
+
+def test_rejected_serial_survives_restart(daemon, tmp_path):
+    hook, reviewed = review_hook(tmp_path)
+    daemon.write_policy("review", POLICY + f"""[loader.review]
+mode = "script"
+hook = "{hook}"
+on-reject = "discard"
+""")
+    with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
+        daemon.start()
+        add_zone(daemon, prim.port, policy="review")
+        daemon.wait_published(ZONE, 100, timeout=30)
+        prim.serial = 101
+        assert notify(daemon) == dns.rcode.NOERROR
+        wait_until(lambda: reviewed() == ["100", "101"], 20, "the review of 101")
+        daemon.wait_state(ZONE, lambda s: s["state"] == "idle", 20, "idle after the reject")
+        asked = len(prim.queries)
+        daemon.stop()
+        daemon.start()
+        # the start asks the primary, which still has 101: skipped, not reviewed
+        wait_until(lambda: len(prim.queries) > asked and
+                   daemon.status(ZONE)["state"] == "idle", 20, "a refresh after the start")
+        time.sleep(1)
+        assert reviewed() == ["100", "101"]
+        assert served(daemon) == 100
+
+
+def test_restart_in_signed_review_keeps_asking_the_primary(daemon, tmp_path):
+    daemon.write_policy("sr", POLICY.replace('"keep"', '"counter"') +
+                        '[signer.review]\nmode = "manual"\n')
+    with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
+        daemon.start()
+        add_zone(daemon, prim.port, policy="sr")
+        daemon.wait_state(ZONE, lambda s: s["state"] == "waiting for signed review", 30,
+                          "signed review")
+        daemon.stop()
+        daemon.start()
+        st = daemon.wait_state(ZONE, lambda s: s["state"] == "waiting for signed review", 30,
+                               "signed review after the restart")
+        daemon.cli("zone", "approve", "--signed", ZONE.rstrip("."),
+                   str(st["signed_under_review"]))
+        daemon.wait_published(ZONE)
+        # after the approved version, the start's refresh runs and arms the SOA timers
+        st = daemon.wait_state(ZONE, lambda s: s["primary"].get("next_refresh", 0) > 0 and
+                               s["state"] == "idle", 20, "the refresh timer")
+        assert st["primary"]["last_ok"] > 0, st["primary"]
+        prim.serial = 101
+        assert notify(daemon) == dns.rcode.NOERROR
+        daemon.wait_state(ZONE, lambda s: s["state"] == "waiting for signed review", 20,
+                          "the next version")
+
+
+def test_lowered_max_diffs_takes_effect_at_reload(build_dir, tmp_path):
+    d = Daemon(build_dir, tmp_path)
+    try:
+        configure(d, [], {"five": policy()})
+        port = d.ports["publish"]
+        vs = ixfr_versions(d, "ixfr.test.", "five")
+        s1 = vs[0][0]
+        assert ixfr_sequences(transfer(port, "ixfr.test.", dns.rdatatype.IXFR, s1)) is not None
+        d.write_policy("five", policy(max_diffs=0))
+        d.cli("policy", "reload")
+        assert ixfr_sequences(transfer(port, "ixfr.test.", dns.rdatatype.IXFR, s1)) is None
+        d.stop()
+        d.start()
+        d.wait_published("ixfr.test.")
+        assert ixfr_sequences(transfer(port, "ixfr.test.", dns.rdatatype.IXFR, s1)) is None
+        assert not list((tmp_path / "zone-state").glob("*.ixfr.*")), "journal files left"
+    finally:
+        d.kill()
+
+
+def test_remove_while_the_primary_is_slow(daemon, tmp_path):
+    with TestnsPrimary(tmp_path, ZONE, "slow", serial=100, delay=60) as prim:
+        daemon.start()
+        add_zone(daemon, prim.port)
+        wait_until(lambda: len(prim.queries) > 0, 10, "the first query")
+        t = time.time()
+        code, body = daemon.api("POST", "/zone/" + ZONE.rstrip(".") + "/remove")
+        assert code == 200, body
+        assert time.time() - t < 5
+        daemon.cli("health")
+        assert daemon.api("GET", "/zone/" + ZONE.rstrip(".") + "/status")[0] == 404
