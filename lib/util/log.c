@@ -321,3 +321,19 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	log_vmsg(level, fmt, ap);
 	va_end(ap);
 }
+
+bool log_budget_take(struct log_budget *b, long long now, unsigned *held)
+{
+	*held = 0;
+	if (now != b->sec) {
+		*held = b->held;
+		b->sec = now;
+		b->used = b->held = 0;
+	}
+	if (b->used >= b->per_sec) {
+		b->held++;
+		return false;
+	}
+	b->used++;
+	return true;
+}

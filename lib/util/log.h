@@ -81,6 +81,19 @@ int log_reopen(void);
 void log_close(void);
 enum log_target log_get_target(void);
 
+/* A budget for lines that outside input can cause (refused requests, bad
+ * signatures): at most `per_sec` such lines each second; the first call of
+ * a new second reports how many were held back in the one before (in
+ * *held, to say so in a line). Plain data, zeroed to start; one per kind of
+ * line, used by one thread. */
+struct log_budget {
+	unsigned per_sec;
+	long long sec;
+	unsigned used, held;
+};
+/* Whether one more line may go out at time now (seconds). */
+bool log_budget_take(struct log_budget *b, long long now, unsigned *held);
+
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));

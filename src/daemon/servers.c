@@ -11,6 +11,7 @@
  * Every server checks TSIG against the key store (RFC 8945).
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "lib/conf/peeraddr.h"
 #include "lib/dns/acl.h"
@@ -177,7 +178,14 @@ static unsigned on_notify(void *ctx, const uint8_t *qname, const struct dnssrv_r
 					    : "not from the primary";
 	}
 	if (why) {
-		log_warning("NOTIFY for %s from %s refused: %s", name, peer, why);
+		/* a flood of spoofed NOTIFYs must not flood the log */
+		static struct log_budget budget = {.per_sec = DNSSRV_REFUSAL_LINES};
+		unsigned held;
+		bool ok = log_budget_take(&budget, (long long)time(NULL), &held);
+		if (held)
+			log_warning("%u more lines about refused NOTIFYs were left out", held);
+		if (ok)
+			log_warning("NOTIFY for %s from %s refused: %s", name, peer, why);
 		return DNSMSG_RCODE_REFUSED;
 	}
 	log_info("zone %s: NOTIFY from %s", z->name, peer);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/conf/peeraddr.h"
 #include "lib/dns/dnsmsg.h"
@@ -93,7 +94,8 @@ struct dnssrv {
 	struct conn *conns;
 	unsigned nconns;
 	bool stopping, cap_logged;
-	unsigned open; /* listeners and connections not yet freed */
+	struct log_budget refusals; /* lines about refused or badly signed requests */
+	unsigned open;		    /* listeners and connections not yet freed */
 	uint8_t udp_in[DNSMSG_MAX];
 	uint8_t out[DNSMSG_MAX];
 };
@@ -127,6 +129,18 @@ struct ask {
 	struct zone_diff *diff; /* an IXFR from the changes: ours */
 	size_t len;		/* the answer in s->out; 0: none */
 };
+
+/* Whether a line about a refused or badly signed request may go out: a
+ * flood of them (spoofed UDP costs nothing) must not flood the log. */
+static bool may_log_refusal(struct dnssrv *s)
+{
+	unsigned held;
+	bool ok = log_budget_take(&s->refusals, (long long)time(NULL), &held);
+	if (held)
+		log_warning(
+			"%s: %u more lines about refused requests were left out", s->name, held);
+	return ok;
+}
 
 static const struct tsig_key *no_key(void *ctx, const uint8_t *name)
 {
@@ -168,8 +182,9 @@ static int check_tsig(struct dnssrv *s, const uint8_t *msg, size_t len,
 	}
 	char key[RR_TEXT_NAME_MAX + 1];
 	key[rr_text_name(a->tsig.req_name, key)] = 0;
-	log_info("%s: request from %s signed with key %s: %s", s->name, peer, key,
-		tsig_error_text(a->tsig.error));
+	if (may_log_refusal(s))
+		log_info("%s: request from %s signed with key %s: %s", s->name, peer, key,
+			tsig_error_text(a->tsig.error));
 	/* The error RR: both names, the fixed fields, other data and a MAC. */
 	size_t limit = answer_limit(a, req->tcp);
 	a->q.reserve =
@@ -211,7 +226,7 @@ static int answer_zone(
 			zone_unref(z);
 			z = NULL;
 		}
-		if (zs == DNSMSG_ZONE_REFUSED)
+		if (zs == DNSMSG_ZONE_REFUSED && may_log_refusal(s))
 			log_info("%s: %s query from %s refused by the access list", s->name,
 				qtype_text(q->qtype), peer);
 	}
@@ -863,6 +878,7 @@ int dnssrv_start(uv_loop_t *loop, const struct dnssrv_opts *opts, struct dnssrv 
 	s->ctx = opts->ctx;
 	s->idle_ms = opts->tcp_idle_ms ? opts->tcp_idle_ms : DNSSRV_TCP_IDLE_MS;
 	s->max_tcp = opts->max_tcp ? opts->max_tcp : DNSSRV_MAX_TCP;
+	s->refusals.per_sec = DNSSRV_REFUSAL_LINES;
 	s->xfr_msg_size = opts->xfr_msg_size;
 	s->bound = bound;
 	s->open = 1; /* the server's own hold, dropped by dnssrv_stop */

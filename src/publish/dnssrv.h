@@ -100,6 +100,7 @@ struct dnssrv_opts {
 
 #define DNSSRV_TCP_IDLE_MS 30000 /* RFC 7766 §6.2.3: seconds, not minutes */
 #define DNSSRV_MAX_TCP 256
+#define DNSSRV_REFUSAL_LINES 10 /* log lines a second about refused requests */
 
 struct dnssrv;
 

@@ -417,10 +417,32 @@ static void test_switch_while_writing(void **state)
 	tmp_remove(&b);
 }
 
+/* The budget lets per_sec lines through each second and says how many it
+ * held back, once, in the next second. */
+static void test_budget(void **state)
+{
+	(void)state;
+	struct log_budget b = {.per_sec = 3};
+	unsigned held;
+	int passed = 0;
+	for (int i = 0; i < 10; i++) {
+		passed += log_budget_take(&b, 100, &held);
+		assert_int_equal(held, 0);
+	}
+	assert_int_equal(passed, 3);
+	assert_true(log_budget_take(&b, 101, &held));
+	assert_int_equal(held, 7);
+	assert_true(log_budget_take(&b, 101, &held));
+	assert_int_equal(held, 0);
+	assert_true(log_budget_take(&b, 105, &held));
+	assert_int_equal(held, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_file_target_and_filter),
 		cmocka_unit_test(test_escaping_and_truncation),
 		cmocka_unit_test(test_reopen_for_rotation),
