@@ -363,6 +363,18 @@ static int store_soa(struct xfrin *x, bool removed, uint32_t ttl, const uint8_t 
 	return rc < 0 ? xfrin_fail(x, rc, "%s", err_str(rc)) : 0;
 }
 
+/* An IXFR difference sequence starts with its old SOA (RFC 1995 §4). */
+static int begin_seq(struct xfrin *x, const struct xfrin_soa *s, const uint8_t *rd, size_t rdlen)
+{
+	x->state = XFRIN_ST_DEL;
+	if (!x->o.scan_only) {
+		int rc = xfrin_store_seq(x, s->serial);
+		if (rc < 0)
+			return xfrin_fail(x, rc, "%s", err_str(rc));
+	}
+	return store_soa(x, true, s->ttl, rd, rdlen);
+}
+
 /* The record after the first SOA says what the answer is. */
 static int on_second(struct xfrin *x, const struct xfrin_soa *s, const uint8_t *rd, size_t rdlen,
 	struct rr_at at)
@@ -384,13 +396,7 @@ static int on_second(struct xfrin *x, const struct xfrin_soa *s, const uint8_t *
 	}
 	/* RFC 1995 §4: the first sequence starts with the old SOA */
 	x->kind = XFRIN_KIND_IXFR;
-	x->state = XFRIN_ST_DEL;
-	if (!x->o.scan_only) {
-		int rc = xfrin_store_seq(x, s->serial);
-		if (rc < 0)
-			return xfrin_fail(x, rc, "%s", err_str(rc));
-	}
-	return store_soa(x, true, s->ttl, rd, rdlen);
+	return begin_seq(x, s, rd, rdlen);
 wrong:
 	return xfrin_fail(x, ERR_ZONE,
 		"message %llu: record %u: wrong SOA: the closing SOA (serial %u) differs from the "
@@ -426,13 +432,7 @@ static int on_soa(struct xfrin *x, const struct xfrin_soa *s, const uint8_t *rd,
 				"message %llu: record %u: IXFR: a difference sequence starts at "
 				"serial %u, not at %u where the one before ended",
 				(unsigned long long)at.msg, at.rec, s->serial, x->seq_new);
-		x->state = XFRIN_ST_DEL;
-		if (!x->o.scan_only) {
-			int rc = xfrin_store_seq(x, s->serial);
-			if (rc < 0)
-				return xfrin_fail(x, rc, "%s", err_str(rc));
-		}
-		return store_soa(x, true, s->ttl, rd, rdlen);
+		return begin_seq(x, s, rd, rdlen);
 	default:
 		break;
 	}
