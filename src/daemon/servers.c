@@ -153,10 +153,15 @@ static int ixfr_loaded(void *ctx, const struct zone *v, uint32_t from, struct zo
 	return z && z->up_loaded == v ? ixfr_review(z->loaded, v, from, out) : ERR_NOTFOUND;
 }
 
+/* A version signed in full shares nothing with the one before: its diff is
+ * the whole zone, and computing it would hold the loop; the client gets
+ * the whole version instead, which costs the loop nothing up front. */
 static int ixfr_signed(void *ctx, const struct zone *v, uint32_t from, struct zone_diff **out)
 {
 	const struct dzone *z = dzone_find_wire(ctx, v->apex);
-	return z && z->up_signed == v ? ixfr_review(z->published, v, from, out) : ERR_NOTFOUND;
+	if (!z || z->up_signed != v || z->up_stats.full)
+		return ERR_NOTFOUND;
+	return ixfr_review(z->published, v, from, out);
 }
 
 /* NOTIFY (RFC 1996 §3.10): heeded only from the zone's primary, with its
