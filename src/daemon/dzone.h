@@ -109,6 +109,10 @@ struct dzone {
 	 * signed from; published: what the publication server serves;
 	 * up_loaded / up_signed: the versions on their way through. */
 	struct zone *loaded, *published, *up_loaded, *up_signed;
+	/* up_loaded was made from loaded by a change (an IXFR, a small file
+	 * change, a diff on disk), so a diff between them costs what the change
+	 * does; else the loaded review server does not compute one. */
+	bool up_shared;
 	/* Their files (store.h): the chains of loaded and published, the
 	 * approved upcoming loaded version once on disk (up_gen 0: none; a diff
 	 * on top of the loaded chain or a snapshot), and the last generation

@@ -80,7 +80,7 @@ struct load_job {
 	struct zone *base; /* the last approved version, to spot no-op loads */
 	struct zone *out;
 	struct zone_msgs msgs;
-	bool unchanged;
+	bool unchanged, shared;
 	int rc;
 	uint64_t started;
 };
@@ -105,6 +105,7 @@ static void load_work(uv_work_t *w)
 			zone_diff_apply(j->base, &diff, &shared, NULL) == 0) {
 			zone_unref(j->out);
 			j->out = shared;
+			j->shared = true;
 		}
 	}
 	zone_diff_deinit(&diff);
@@ -158,6 +159,7 @@ static void load_result(struct dzone *z, struct load_job *j)
 		zone_unref(j->out);
 		j->out = NULL;
 	}
+	z->up_shared = j->shared;
 	pipeline_loaded(z, j->out, NULL);
 }
 

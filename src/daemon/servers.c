@@ -147,10 +147,14 @@ static int ixfr_review(
 	return 0;
 }
 
+/* A version read whole (an AXFR, a file that changed much) shares nothing
+ * with the one before: as for a full signing, the whole version is sent. */
 static int ixfr_loaded(void *ctx, const struct zone *v, uint32_t from, struct zone_diff **out)
 {
 	const struct dzone *z = dzone_find_wire(ctx, v->apex);
-	return z && z->up_loaded == v ? ixfr_review(z->loaded, v, from, out) : ERR_NOTFOUND;
+	if (!z || z->up_loaded != v || !z->up_shared)
+		return ERR_NOTFOUND;
+	return ixfr_review(z->loaded, v, from, out);
 }
 
 /* A version signed in full shares nothing with the one before: its diff is

@@ -199,6 +199,7 @@ static void refreshed(void *ctx, const struct xfrin_refresh_result *r)
 			(unsigned long long)r->rrs, (unsigned long long)r->messages,
 			r->fell_back ? ", after IXFR failed: " : "",
 			r->fell_back && r->fallback ? r->fallback : "");
+		z->up_shared = r->kind == XFRIN_KIND_IXFR; /* applied to our version */
 		pipeline_loaded(z, r->zone, NULL);
 	} else if (r->status == XFRIN_REFRESH_UP_TO_DATE) {
 		log_info("zone %s: the primary %s has serial %u, nothing to do", z->name,

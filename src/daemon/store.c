@@ -208,6 +208,7 @@ static void restore_apply(struct dzone *z, struct restore_job *j)
 	z->loaded = j->v[0];
 	z->published = j->v[1];
 	z->up_loaded = j->v[2];
+	z->up_shared = j->up_is_diff; /* applied to the loaded version read */
 	if (!z->loaded || !z->published)
 		z->has_prev = false; /* the next signing is a full one */
 	if (!z->up_loaded)

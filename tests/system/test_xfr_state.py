@@ -105,3 +105,25 @@ def test_remove_while_the_primary_is_slow(daemon, tmp_path):
         assert time.time() - t < 5
         daemon.cli("health")
         assert daemon.api("GET", "/zone/" + ZONE.rstrip(".") + "/status")[0] == 404
+
+
+def test_loaded_review_of_an_axfr_sends_the_whole_version(daemon, tmp_path):
+    """A version that came by AXFR shares nothing with the one before: the loaded review
+    server answers an IXFR for it with the whole version rather than building the diff."""
+    daemon.write_policy("lr", POLICY + '[loader.review]\nmode = "manual"\n')
+    with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
+        daemon.start()
+        add_zone(daemon, prim.port, policy="lr")
+        daemon.wait_state(ZONE, lambda s: s["state"] == "waiting for loaded review", 20,
+                          "review of 100")
+        daemon.cli("zone", "approve", "--unsigned", ZONE.rstrip("."), "100")
+        daemon.wait_published(ZONE, 100, timeout=20)
+        prim.serial = 101
+        assert notify(daemon) == dns.rcode.NOERROR
+        st = daemon.wait_state(ZONE, lambda s: s["state"] == "waiting for loaded review", 20,
+                               "review of 101")
+        assert st["primary"]["last_transfer"] != "IXFR", st["primary"]
+        rrs = transfer(daemon.ports["loaded"], ZONE, dns.rdatatype.IXFR, 100)
+        # the whole version, framed by its SOA (serial 101); not a difference sequence
+        assert ixfr_sequences(rrs) is None, rrs[:3]
+        assert rrs[0].serial == 101 and rrs[-1] == rrs[0] and len(rrs) > 4
