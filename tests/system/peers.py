@@ -454,12 +454,9 @@ class Primary(Peer):
         return axfr(self.port, self.zone, key or self.key)
 
 
-class KnotPrimary(Primary):
-    """knotd serving zone_text as a primary. Reload diffs the file against what it had
-    (zonefile-load: difference) into its journal, so it answers IXFR."""
-
-    kind = "knot-primary"
-    tools = ("knotd", "knotc")
+class KnotConf:
+    """What knotd's primary and secondary share: files, and the head of knot.conf (server,
+    database, control, log, and the TSIG key when there is one)."""
 
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
@@ -467,21 +464,10 @@ class KnotPrimary(Primary):
         self.sock = os.path.join(self.dir, "knot.sock")
         self.log_paths.append(os.path.join(self.dir, "knotd.log"))
 
-    def write_config(self):
-        key = acl = ""
-        remotes = []
-        if self.key:
-            key = (f"key:\n  - id: {self.key.name}\n    algorithm: {self.key.alg}\n"
-                   f"    secret: {self.key.secret}\n")
-            acl = f"\n    key: {self.key.name}"
-        for i, (a, p) in enumerate(self.notify):
-            remotes.append(f"  - id: notify{i}\n    address: {a}@{p}"
-                           + (f"\n    key: {self.key.name}" if self.key else ""))
-        remote = ("remote:\n" + "\n".join(remotes) + "\n") if remotes else ""
-        notify = ("\n    notify: [" + ", ".join(f"notify{i}" for i in range(len(remotes))) + "]"
-                  if remotes else "")
-        with open(self.conf, "w") as f:
-            f.write(f"""server:
+    def knot_head(self):
+        key = (f"key:\n  - id: {self.key.name}\n    algorithm: {self.key.alg}\n"
+               f"    secret: {self.key.secret}\n") if self.key else ""
+        return f"""server:
     rundir: "{self.dir}"
     listen: {ADDR}@{self.port}
     background-workers: 1
@@ -494,7 +480,27 @@ control:
 log:
   - target: "{self.dir}/knotd.log"
     any: info
-{key}{remote}acl:
+{key}"""
+
+
+class KnotPrimary(KnotConf, Primary):
+    """knotd serving zone_text as a primary. Reload diffs the file against what it had
+    (zonefile-load: difference) into its journal, so it answers IXFR."""
+
+    kind = "knot-primary"
+    tools = ("knotd", "knotc")
+
+    def write_config(self):
+        acl = f"\n    key: {self.key.name}" if self.key else ""
+        remotes = []
+        for i, (a, p) in enumerate(self.notify):
+            remotes.append(f"  - id: notify{i}\n    address: {a}@{p}"
+                           + (f"\n    key: {self.key.name}" if self.key else ""))
+        remote = ("remote:\n" + "\n".join(remotes) + "\n") if remotes else ""
+        notify = ("\n    notify: [" + ", ".join(f"notify{i}" for i in range(len(remotes))) + "]"
+                  if remotes else "")
+        with open(self.conf, "w") as f:
+            f.write(f"""{self.knot_head()}{remote}acl:
   - id: xfr
     address: 127.0.0.0/8{acl}
     action: transfer
@@ -621,38 +627,15 @@ class Secondary(Peer):
             self.restart()
 
 
-class KnotSecondary(Secondary):
+class KnotSecondary(KnotConf, Secondary):
     kind = "knot-secondary"
     tools = ("knotd", "knotc")
 
-    def __init__(self, *args, **kw):
-        super().__init__(*args, **kw)
-        self.conf = os.path.join(self.dir, "knot.conf")
-        self.sock = os.path.join(self.dir, "knot.sock")
-        self.log_paths.append(os.path.join(self.dir, "knotd.log"))
-
     def write_config(self):
-        key = kref = ""
-        if self.key:
-            key = (f"key:\n  - id: {self.key.name}\n    algorithm: {self.key.alg}\n"
-                   f"    secret: {self.key.secret}\n")
-            kref = f"\n    key: {self.key.name}"
+        kref = f"\n    key: {self.key.name}" if self.key else ""
         a, p = self.primary
         with open(self.conf, "w") as f:
-            f.write(f"""server:
-    rundir: "{self.dir}"
-    listen: {ADDR}@{self.port}
-    background-workers: 1
-    udp-workers: 1
-    tcp-workers: 1
-database:
-    storage: "{self.dir}"
-control:
-    listen: "{self.sock}"
-log:
-  - target: "{self.dir}/knotd.log"
-    any: info
-{key}remote:
+            f.write(f"""{self.knot_head()}remote:
   - id: upstream
     address: {a}@{p}{kref}
 acl:

@@ -85,6 +85,26 @@ def add_zone(d, port, key=None, policy="default", zone=ZONE):
     d.cli("zone", "add", "--source", source, "--policy", policy, zone)
 
 
+def review_policy(d, tmp_path):
+    """Policy "review": a loaded-review hook that logs each serial it sees (see
+    reviewed_serials) and rejects 101, with on-reject discard."""
+    hook = tmp_path / "hook.sh"
+    hook.write_text('#!/bin/sh\necho "$CASCADE_SERIAL" >> "$0.log"\n'
+                    'test "$CASCADE_SERIAL" != 101\n')
+    hook.chmod(0o755)
+    d.write_policy("review", POLICY + f"""[loader.review]
+mode = "script"
+hook = "{hook}"
+on-reject = "discard"
+""")
+
+
+def reviewed_serials(tmp_path):
+    """The serials the review_policy hook has seen so far, as a function."""
+    log = tmp_path / "hook.sh.log"
+    return lambda: log.read_text().split() if log.exists() else []
+
+
 def add_key(d, key):
     d.cli("tsig", "add", key.name, key.alg, key.secret)
 
@@ -427,17 +447,8 @@ def test_rejected_version_is_not_reviewed_again(daemon, tmp_path):
     """The unsigned review hook rejects serial 101 (on-reject discard): later refreshes that
     bring 101 again drop it without a review; `cascade zone reload` presents it again, and
     a newer serial goes through."""
-    hook = tmp_path / "hook.sh"
-    hook.write_text('#!/bin/sh\necho "$CASCADE_SERIAL" >> "$0.log"\n'
-                    'test "$CASCADE_SERIAL" != 101\n')
-    hook.chmod(0o755)
-    daemon.write_policy("review", POLICY + f"""[loader.review]
-mode = "script"
-hook = "{hook}"
-on-reject = "discard"
-""")
-    reviewed = lambda: (tmp_path / "hook.sh.log").read_text().split() \
-        if (tmp_path / "hook.sh.log").exists() else []
+    review_policy(daemon, tmp_path)
+    reviewed = reviewed_serials(tmp_path)
     with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
         daemon.start()
         add_zone(daemon, prim.port, policy="review")

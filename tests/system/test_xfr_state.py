@@ -8,28 +8,15 @@ import dns.rcode
 import dns.rdatatype
 
 from cascaded import Daemon
-from test_xfr_in import POLICY, ZONE, add_zone, daemon, notify, peers, served, wait_until  # noqa: F401
+from test_xfr_in import (POLICY, ZONE, add_zone, daemon, notify, peers,  # noqa: F401
+                         review_policy, reviewed_serials, served, wait_until)
 from test_xfr_out import configure, ixfr_sequences, ixfr_versions, policy, transfer
 from testns import TestnsPrimary
 
 
-def review_hook(tmp_path):
-    """A loaded-review hook that logs each serial it sees and rejects 101."""
-    hook = tmp_path / "hook.sh"
-    hook.write_text('#!/bin/sh\necho "$CASCADE_SERIAL" >> "$0.log"\n'
-                    'test "$CASCADE_SERIAL" != 101\n')
-    hook.chmod(0o755)
-    log = tmp_path / "hook.sh.log"
-    return hook, lambda: log.read_text().split() if log.exists() else []
-
-
 def test_rejected_serial_survives_restart(daemon, tmp_path):
-    hook, reviewed = review_hook(tmp_path)
-    daemon.write_policy("review", POLICY + f"""[loader.review]
-mode = "script"
-hook = "{hook}"
-on-reject = "discard"
-""")
+    review_policy(daemon, tmp_path)
+    reviewed = reviewed_serials(tmp_path)
     with TestnsPrimary(tmp_path, ZONE, "good", serial=100) as prim:
         daemon.start()
         add_zone(daemon, prim.port, policy="review")
